@@ -1,0 +1,127 @@
+using Analytics.ClickHouse.ADO;
+using Analytics.ClickHouse.Formats;
+using Analytics.ClickHouse.Types;
+
+namespace Analytics.ClickHouse;
+
+/// <summary>
+/// Inserts rows column-wise in Native format, the engine's own block layout. Column types are read
+/// from the table once, on first use.
+/// </summary>
+public sealed class ClickHouseBulkWriter
+{
+    private readonly ClickHouseConnection connection;
+    private ClickHouseType[]? types;
+
+    internal ClickHouseBulkWriter(ClickHouseConnection connection, string table, IReadOnlyList<string> columns)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(table);
+        if (columns.Count == 0)
+        {
+            throw new ArgumentException("Name at least one column.", nameof(columns));
+        }
+
+        this.connection = connection;
+        Table = table;
+        Columns = columns;
+    }
+
+    /// <summary>The destination table.</summary>
+    public string Table { get; }
+
+    /// <summary>The columns each row gives values for, in order.</summary>
+    public IReadOnlyList<string> Columns { get; }
+
+    /// <summary>Rows per Native block.</summary>
+    public int BlockRows { get; init; } = ClickHouseDefaults.BulkBlockRows;
+
+    /// <summary>
+    /// Writes <paramref name="rows"/> (one value per column, in <see cref="Columns"/> order) in one
+    /// INSERT statement and returns the rows written, materialized views included.
+    /// </summary>
+    public async Task<ulong> WriteAsync(IEnumerable<object?[]> rows, CancellationToken cancellationToken = default)
+    {
+        types ??= await LoadTypesAsync(cancellationToken).ConfigureAwait(false);
+        var blocks = EncodeBlocks(rows, types, cancellationToken);
+        var columnList = string.Join(", ", Columns.Select(ClickHouseSql.QuoteIdentifier));
+        return await connection.InsertRawAsync($"INSERT INTO {QuotedTable} ({columnList})", "Native", blocks, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Encodes one Native block; exposed for benchmarks and for callers that stream blocks themselves.</summary>
+    internal static void EncodeBlock(NativeWriter writer, IReadOnlyList<string> columns, IReadOnlyList<ClickHouseType> types, IReadOnlyList<object?[]> rows)
+    {
+        writer.WriteVarUInt((ulong)columns.Count);
+        writer.WriteVarUInt((ulong)rows.Count);
+        var column = new object?[rows.Count];
+        for (var c = 0; c < columns.Count; c++)
+        {
+            writer.WriteString(columns[c]);
+            writer.WriteString(types[c].NativeName);
+            for (var r = 0; r < rows.Count; r++)
+            {
+                column[r] = rows[r][c];
+            }
+
+            types[c].WriteColumn(writer, column);
+        }
+    }
+
+    private string QuotedTable => string.Join('.', Table.Split('.').Select(ClickHouseSql.QuoteIdentifier));
+
+    private IEnumerable<ReadOnlyMemory<byte>> EncodeBlocks(IEnumerable<object?[]> rows, ClickHouseType[] columnTypes, CancellationToken cancellationToken)
+    {
+        // Blocks are encoded lazily, one at a time, while the engine consumes the previous one.
+        var writer = new NativeWriter();
+        var batch = new List<object?[]>(BlockRows);
+        foreach (var row in rows)
+        {
+            if (row.Length != Columns.Count)
+            {
+                throw new ArgumentException($"A row has {row.Length} values but {Columns.Count} columns were named.");
+            }
+
+            batch.Add(row);
+            if (batch.Count == BlockRows)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                writer.Clear();
+                EncodeBlock(writer, Columns, columnTypes, batch);
+                yield return writer.WrittenMemory;
+                batch.Clear();
+            }
+        }
+
+        if (batch.Count > 0)
+        {
+            writer.Clear();
+            EncodeBlock(writer, Columns, columnTypes, batch);
+            yield return writer.WrittenMemory;
+        }
+    }
+
+    private async Task<ClickHouseType[]> LoadTypesAsync(CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT name, type FROM system.columns WHERE database = {{db:String}} AND table = {{table:String}}";
+        var parts = Table.Split('.');
+        command.Parameters.AddWithValue("db", parts.Length > 1 ? parts[0] : connection.Database);
+        command.Parameters.AddWithValue("table", parts[^1]);
+        var known = new Dictionary<string, string>(StringComparer.Ordinal);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                known[reader.GetString(0)] = reader.GetString(1);
+            }
+        }
+
+        if (known.Count == 0)
+        {
+            throw new ClickHouseServerException($"Table {Table} does not exist in database {connection.Database}.", 60, command.QueryId);
+        }
+
+        return Columns.Select(c => known.TryGetValue(c, out var type)
+            ? ClickHouseType.Parse(type)
+            : throw new ArgumentException($"Table {Table} has no column '{c}'.")).ToArray();
+    }
+}

@@ -1,0 +1,207 @@
+using System.Buffers;
+using System.Text;
+
+namespace Analytics.ClickHouse.Transport.Embedded;
+
+/// <summary>
+/// One chDB connection. It runs one statement at a time and remembers its current database and
+/// the settings it was given, so that a statement only pays for a change.
+/// </summary>
+internal sealed unsafe class ChDbSession(nint connectionSlot)
+{
+    private readonly Dictionary<string, string> settings = new(StringComparer.Ordinal);
+    private string? database;
+    private bool closed;
+
+    // chdb_connect returns a pointer to the connection handle; statements take the handle itself.
+    private nint Connection => *(nint*)connectionSlot;
+
+    public ResultBuffer Execute(QueryRequest request)
+    {
+        Prepare(request);
+        return Run(request.Sql, request.Format, request.Parameters, request.QueryId);
+    }
+
+    public ulong Insert(QueryRequest request, string format, IEnumerable<ReadOnlyMemory<byte>> chunks, CancellationToken cancellationToken)
+    {
+        Prepare(request);
+        var sql = Encoding.UTF8.GetBytes(request.Sql);
+        var formatBytes = Encoding.UTF8.GetBytes(format);
+        nint stream;
+        fixed (byte* sqlPointer = sql)
+        fixed (byte* formatPointer = formatBytes)
+        {
+            stream = ChDbNative.StreamInsert(Connection, sqlPointer, (nuint)sql.Length, formatPointer, (nuint)formatBytes.Length);
+        }
+
+        try
+        {
+            ThrowIfError(ChDbNative.StreamInsertError(stream), request.QueryId);
+            foreach (var chunk in chunks)
+            {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    ChDbNative.StreamCancelInsert(stream);
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
+                using var pin = chunk.Pin();
+                if (ChDbNative.StreamAppend(stream, (byte*)pin.Pointer, (nuint)chunk.Length) != 0)
+                {
+                    ThrowIfError(ChDbNative.StreamInsertError(stream), request.QueryId);
+                    throw new ClickHouseServerException("The embedded engine refused the inserted data.", 0, request.QueryId);
+                }
+            }
+
+            var result = ChDbNative.StreamDone(stream);
+            try
+            {
+                ThrowIfError(ChDbNative.ResultError(result), request.QueryId);
+                ThrowIfError(ChDbNative.StreamInsertError(stream), request.QueryId);
+                return ChDbNative.ResultRowsWritten(result);
+            }
+            finally
+            {
+                ChDbNative.DestroyResult(result);
+            }
+        }
+        finally
+        {
+            // Cancels first when the stream was not finished; a failed stream committed nothing.
+            ChDbNative.DestroyInsertStream(stream);
+        }
+    }
+
+    public void Close()
+    {
+        if (closed)
+        {
+            return;
+        }
+
+        closed = true;
+        ChDbNative.CloseConnection((nint*)connectionSlot);
+    }
+
+    private void Prepare(QueryRequest request)
+    {
+        if (!string.Equals(database, request.Database, StringComparison.Ordinal))
+        {
+            using var _ = Run($"USE {ClickHouseSql.QuoteIdentifier(request.Database)}", "Null", [], request.QueryId);
+            database = request.Database;
+        }
+
+        // The time limit and the query id (as log_comment, which KILL QUERY can find) ride on settings.
+        var wanted = new Dictionary<string, string>(request.Settings, StringComparer.Ordinal)
+        {
+            ["log_comment"] = request.QueryId,
+        };
+        wanted.TryAdd("max_execution_time", Math.Ceiling(request.Timeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        foreach (var (name, value) in wanted)
+        {
+            if (!settings.TryGetValue(name, out var applied) || applied != value)
+            {
+                ClickHouseSql.EnsureSettingName(name);
+                using var _ = Run($"SET {name} = {ClickHouseSql.SettingValue(value)}", "Null", [], request.QueryId);
+                settings[name] = value;
+            }
+        }
+    }
+
+    private ResultBuffer Run(string sql, string format, IReadOnlyList<KeyValuePair<string, string>> parameters, string queryId)
+    {
+        var result = parameters.Count == 0 ? RunPlain(sql, format) : RunWithParameters(sql, format, parameters);
+        try
+        {
+            ThrowIfError(ChDbNative.ResultError(result), queryId);
+        }
+        catch
+        {
+            ChDbNative.DestroyResult(result);
+            throw;
+        }
+
+        var owner = new ChDbResultMemory(result);
+        return new ResultBuffer(owner.Memory, ChDbNative.ResultRowsWritten(result), owner);
+    }
+
+    private nint RunPlain(string sql, string format)
+    {
+        var sqlBytes = Encoding.UTF8.GetBytes(sql);
+        var formatBytes = Encoding.UTF8.GetBytes(format);
+        fixed (byte* sqlPointer = sqlBytes)
+        fixed (byte* formatPointer = formatBytes)
+        {
+            return ChDbNative.Query(Connection, sqlPointer, (nuint)sqlBytes.Length, formatPointer, (nuint)formatBytes.Length);
+        }
+    }
+
+    private nint RunWithParameters(string sql, string format, IReadOnlyList<KeyValuePair<string, string>> parameters)
+    {
+        var sqlBytes = Encoding.UTF8.GetBytes(sql);
+        var formatBytes = Encoding.UTF8.GetBytes(format);
+        var count = parameters.Count;
+        var names = new byte[count][];
+        var values = new byte[count][];
+        for (var i = 0; i < count; i++)
+        {
+            names[i] = Encoding.UTF8.GetBytes(parameters[i].Key);
+            values[i] = Encoding.UTF8.GetBytes(parameters[i].Value);
+        }
+
+        var handles = new List<MemoryHandle>(count * 2);
+        var namePointers = new byte*[count];
+        var valuePointers = new byte*[count];
+        var nameLengths = new nuint[count];
+        var valueLengths = new nuint[count];
+        try
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var nameHandle = names[i].AsMemory().Pin();
+                var valueHandle = values[i].AsMemory().Pin();
+                handles.Add(nameHandle);
+                handles.Add(valueHandle);
+                namePointers[i] = (byte*)nameHandle.Pointer;
+                valuePointers[i] = (byte*)valueHandle.Pointer;
+                nameLengths[i] = (nuint)names[i].Length;
+                valueLengths[i] = (nuint)values[i].Length;
+            }
+
+            fixed (byte* sqlPointer = sqlBytes)
+            fixed (byte* formatPointer = formatBytes)
+            fixed (byte** namesPointer = namePointers)
+            fixed (byte** valuesPointer = valuePointers)
+            fixed (nuint* nameLengthsPointer = nameLengths)
+            fixed (nuint* valueLengthsPointer = valueLengths)
+            {
+                return ChDbNative.QueryWithParameters(
+                    Connection,
+                    sqlPointer,
+                    (nuint)sqlBytes.Length,
+                    formatPointer,
+                    (nuint)formatBytes.Length,
+                    namesPointer,
+                    nameLengthsPointer,
+                    valuesPointer,
+                    valueLengthsPointer,
+                    (nuint)count);
+            }
+        }
+        finally
+        {
+            foreach (var handle in handles)
+            {
+                handle.Dispose();
+            }
+        }
+    }
+
+    private static void ThrowIfError(nint error, string queryId)
+    {
+        if (ChDbNative.ReadString(error) is { Length: > 0 } message)
+        {
+            throw ClickHouseServerException.FromMessage(message, queryId);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+namespace Analytics.ClickHouse.Transport.Embedded;
+
+/// <summary>Runs statements on the in-process chDB engine.</summary>
+internal sealed class EmbeddedTransport(ChDbEngine engine) : IClickHouseTransport
+{
+    public ChDbEngine Engine { get; } = engine;
+
+    public async Task<ResultBuffer> QueryAsync(QueryRequest request, CancellationToken cancellationToken)
+    {
+        var session = await Engine.RentAsync(cancellationToken).ConfigureAwait(false);
+
+        // The engine call blocks its thread for the statement's duration; keep it off the caller's.
+        var work = Task.Run(() => session.Execute(request), CancellationToken.None);
+        try
+        {
+            var result = await work.WaitAsync(cancellationToken).ConfigureAwait(false);
+            Engine.Return(session);
+            return result;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !work.IsCompleted)
+        {
+            // The session stays rented until the engine has stopped the statement.
+            await KillAsync(request.QueryId).ConfigureAwait(false);
+            _ = work.ContinueWith(
+                finished =>
+                {
+                    if (finished.IsCompletedSuccessfully)
+                    {
+                        finished.Result.Dispose();
+                    }
+
+                    Engine.Return(session);
+                },
+                TaskScheduler.Default);
+            throw;
+        }
+        catch
+        {
+            Engine.Return(session);
+            throw;
+        }
+    }
+
+    public async Task<ulong> InsertAsync(QueryRequest request, string format, IEnumerable<ReadOnlyMemory<byte>> chunks, CancellationToken cancellationToken)
+    {
+        var session = await Engine.RentAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await Task.Run(() => session.Insert(request, format, chunks, cancellationToken), CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            Engine.Return(session);
+        }
+    }
+
+    private async Task KillAsync(string queryId)
+    {
+        var kill = new QueryRequest(
+            "KILL QUERY WHERE query_id = {id:String} ASYNC",
+            "system",
+            Guid.NewGuid().ToString(),
+            "Null",
+            [new("id", queryId)],
+            new Dictionary<string, string>(),
+            TimeSpan.FromSeconds(10));
+        try
+        {
+            using var _ = await QueryAsync(kill, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (ClickHouseServerException)
+        {
+            // The statement may have finished on its own meanwhile.
+        }
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}

@@ -1,0 +1,14 @@
+namespace Analytics.ClickHouse.Transport;
+
+/// <summary>How statements reach an engine: in-process (chDB) or over HTTP.</summary>
+internal interface IClickHouseTransport : IAsyncDisposable
+{
+    /// <summary>Runs one statement and returns its whole output in <see cref="QueryRequest.Format"/>.</summary>
+    Task<ResultBuffer> QueryAsync(QueryRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Streams <paramref name="chunks"/> (data in <paramref name="format"/>) into
+    /// <see cref="QueryRequest.Sql"/>, an INSERT without FORMAT clause. Returns the rows written.
+    /// </summary>
+    Task<ulong> InsertAsync(QueryRequest request, string format, IEnumerable<ReadOnlyMemory<byte>> chunks, CancellationToken cancellationToken);
+}

@@ -1,0 +1,73 @@
+using System.Globalization;
+using System.Text;
+using Analytics.ClickHouse.Formats;
+
+namespace Analytics.ClickHouse.Types;
+
+/// <summary>
+/// One ClickHouse data type: its name, the .NET type its values read as, and how a value travels
+/// in each format the provider speaks (RowBinary out, Native in, parameter text in).
+/// </summary>
+public abstract class ClickHouseType
+{
+    /// <summary>The type's full ClickHouse name, e.g. <c>Nullable(DateTime64(3, 'UTC'))</c>.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>The .NET type a non-null value is read as.</summary>
+    public abstract Type ClrType { get; }
+
+    /// <summary>The name written in a Native block header; differs only where the wire form is a simpler type.</summary>
+    internal virtual string NativeName => Name;
+
+    /// <summary>Parses a ClickHouse type name such as <c>Array(Nullable(String))</c>.</summary>
+    public static ClickHouseType Parse(string name) => TypeParser.Parse(name);
+
+    /// <inheritdoc />
+    public override string ToString() => Name;
+
+    /// <summary>Decodes one value from a RowBinary stream.</summary>
+    internal abstract object Read(ref RowBinaryReader reader);
+
+    /// <summary>Encodes a whole column in Native layout.</summary>
+    internal abstract void WriteColumn(NativeWriter writer, IReadOnlyList<object?> values);
+
+    /// <summary>
+    /// Renders a value as parameter text. At the top level (<paramref name="quoted"/> false) values use
+    /// the escaped text form; inside arrays, maps and tuples they use the quoted literal form.
+    /// </summary>
+    internal abstract void Format(StringBuilder builder, object value, bool quoted);
+
+    /// <summary>Converts a caller's value to <typeparamref name="T"/>, accepting any convertible number or string.</summary>
+    internal static T Convert<T>(object value) =>
+        value is T typed ? typed : (T)System.Convert.ChangeType(value, typeof(T), CultureInfo.InvariantCulture);
+
+    /// <summary>Writes <paramref name="text"/> escaped for the text formats, quoted when nested.</summary>
+    internal static void AppendText(StringBuilder builder, string text, bool quoted)
+    {
+        if (quoted)
+        {
+            builder.Append('\'');
+        }
+
+        foreach (var c in text)
+        {
+            switch (c)
+            {
+                case '\\': builder.Append(@"\\"); break;
+                case '\'': builder.Append(quoted ? @"\'" : "'"); break;
+                case '\n': builder.Append(@"\n"); break;
+                case '\r': builder.Append(@"\r"); break;
+                case '\t': builder.Append(@"\t"); break;
+                case '\0': builder.Append(@"\0"); break;
+                case '\b': builder.Append(@"\b"); break;
+                case '\f': builder.Append(@"\f"); break;
+                default: builder.Append(c); break;
+            }
+        }
+
+        if (quoted)
+        {
+            builder.Append('\'');
+        }
+    }
+}

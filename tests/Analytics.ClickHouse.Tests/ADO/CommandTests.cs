@@ -1,0 +1,186 @@
+using System.Data;
+using Analytics.ClickHouse.ADO;
+using Dapper;
+
+namespace Analytics.ClickHouse.Tests.ADO;
+
+public sealed class CommandTests
+{
+    private ClickHouseConnection connection = null!;
+
+    [OneTimeSetUp]
+    public async Task Open() => connection = await EmbeddedEngine.OpenDatabaseAsync(nameof(CommandTests));
+
+    [OneTimeTearDown]
+    public async Task Close() => await connection.DisposeAsync();
+
+    [Test]
+    public async Task Reader_ExposesNamesTypesAndRows()
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT number AS n, toString(number) AS s FROM numbers(3) ORDER BY n";
+        await using var reader = await command.ExecuteReaderAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(reader.FieldCount, Is.EqualTo(2));
+            Assert.That(reader.GetName(1), Is.EqualTo("s"));
+            Assert.That(reader.GetDataTypeName(0), Is.EqualTo("UInt64"));
+            Assert.That(reader.GetFieldType(0), Is.EqualTo(typeof(ulong)));
+        });
+        var rows = new List<(ulong, string)>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add((reader.GetFieldValue<ulong>(0), reader.GetString(1)));
+        }
+
+        Assert.That(rows, Is.EqualTo(new[] { (0UL, "0"), (1UL, "1"), (2UL, "2") }));
+    }
+
+    [Test]
+    public async Task Dapper_MapsRowsToRecords()
+    {
+        var rows = (await connection.QueryAsync<Item>(
+            "SELECT toInt64(number) AS Id, concat('item-', toString(number)) AS Name, number * 1.5 AS Price FROM numbers(@n)",
+            new { n = 4 })).ToList();
+
+        Assert.That(rows, Has.Count.EqualTo(4));
+        Assert.That(rows[3], Is.EqualTo(new Item(3, "item-3", 4.5)));
+    }
+
+    [Test]
+    public async Task Dapper_ExecuteScalarWithTypedParameters()
+    {
+        // Dapper drops members it cannot see as @name in the text unless told to keep them.
+        var sum = await connection.ExecuteScalarAsync<long>(
+            "SELECT {a:Int64} + {b:Int64}",
+            new DynamicParameters(new { a = 40L, b = 2L }) { RemoveUnused = false });
+
+        Assert.That(sum, Is.EqualTo(42));
+    }
+
+    [Test]
+    public async Task NonQuery_ReportsRowsWritten()
+    {
+        await connection.ExecuteAsync("CREATE TABLE written (x UInt64) ENGINE = MergeTree ORDER BY x");
+        var written = await connection.ExecuteAsync("INSERT INTO written SELECT number FROM numbers(1000)");
+
+        Assert.That(written, Is.EqualTo(1000));
+        Assert.That(await connection.ExecuteScalarAsync<ulong>("SELECT sum(x) FROM written"), Is.EqualTo(499_500UL));
+    }
+
+    [Test]
+    public void Transactions_AreRefusedWithAReason()
+    {
+        var error = Assert.Throws<NotSupportedException>(() => connection.BeginTransaction());
+        Assert.That(error!.Message, Does.Contain("no transactions"));
+    }
+
+    [Test]
+    public void ServerErrors_CarryCodeNameAndQueryId()
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = "SELECT * FROM table_that_does_not_exist";
+        command.QueryId = "missing-table-query";
+
+        var error = Assert.ThrowsAsync<ClickHouseServerException>(() => command.ExecuteReaderAsync());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.ErrorCode, Is.EqualTo(60));
+            Assert.That(error.ErrorName, Is.EqualTo("UNKNOWN_TABLE"));
+            Assert.That(error.QueryId, Is.EqualTo("missing-table-query"));
+            Assert.That(error.Message, Does.Contain("table_that_does_not_exist"));
+        });
+    }
+
+    [Test]
+    public void SyntaxErrors_AreServerErrorsToo()
+    {
+        var error = Assert.ThrowsAsync<ClickHouseServerException>(() => connection.ExecuteAsync("SELEC 1"));
+        Assert.That(error!.ErrorCode, Is.EqualTo(62));
+    }
+
+    [Test]
+    public async Task Cancellation_StopsARunningQueryAndLeavesTheEngineUsable()
+    {
+        using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        var started = DateTime.UtcNow;
+
+        Assert.That(
+            async () => await connection.ExecuteScalarAsync<ulong>(new CommandDefinition(
+                "SELECT count() FROM numbers(100000000000) WHERE sipHash64(number) = 7",
+                cancellationToken: cancellation.Token)),
+            Throws.InstanceOf<OperationCanceledException>());
+
+        Assert.That(DateTime.UtcNow - started, Is.LessThan(TimeSpan.FromSeconds(20)), "cancellation should not wait for the query to finish");
+        Assert.That(await connection.ExecuteScalarAsync<int>("SELECT 1"), Is.EqualTo(1));
+    }
+
+    [Test]
+    public void CommandTimeout_StopsTheQueryServerSide()
+    {
+        var error = Assert.ThrowsAsync<ClickHouseServerException>(() => connection.ExecuteScalarAsync<ulong>(
+            "SELECT count() FROM numbers(100000000000) WHERE sipHash64(number) = 7",
+            commandTimeout: 1));
+
+        Assert.That(error!.ErrorName, Is.EqualTo("TIMEOUT_EXCEEDED"));
+    }
+
+    [Test]
+    public async Task ThirtyTwoConcurrentQueries_AllAnswerCorrectly()
+    {
+        var queries = Enumerable.Range(1, 32).Select(async i =>
+        {
+            await using var own = new ClickHouseConnection(connection.ConnectionString);
+            await own.OpenAsync();
+            return await own.ExecuteScalarAsync<ulong>("SELECT sum(number) FROM numbers(@n)", new { n = (ulong)(i * 100_000) });
+        });
+
+        var sums = await Task.WhenAll(queries);
+
+        var expected = Enumerable.Range(1, 32).Select(i => (ulong)(i * 100_000) * (ulong)((i * 100_000) - 1) / 2);
+        Assert.That(sums, Is.EqualTo(expected));
+    }
+
+    [Test]
+    public async Task Databases_AreIsolatedPerConnection()
+    {
+        await using var other = await EmbeddedEngine.OpenDatabaseAsync(nameof(Databases_AreIsolatedPerConnection));
+        await other.ExecuteAsync("CREATE TABLE only_here (x UInt8) ENGINE = Memory");
+
+        Assert.That(await other.ExecuteScalarAsync<string>("SELECT currentDatabase()"), Is.EqualTo(other.Database));
+        Assert.That(await connection.ExecuteScalarAsync<ulong>("SELECT count() FROM system.tables WHERE database = currentDatabase() AND name = 'only_here'"), Is.Zero);
+    }
+
+    [Test]
+    public async Task NullReferenceException_IsCatchableAfterTheEngineStarted()
+    {
+        Assert.That(await connection.ExecuteScalarAsync<int>("SELECT 1"), Is.EqualTo(1));
+
+        // The engine installs SIGSEGV handlers at boot; the provider keeps the runtime's own in place.
+        string? missing = null;
+        Assert.Throws<NullReferenceException>(() => _ = missing!.Length);
+    }
+
+    [Test]
+    public void ConnectionString_HidesThePassword()
+    {
+        var builder = new ClickHouseConnectionStringBuilder("Engine=Http;Url=http://db:8123;Username=u;Password=s3cret");
+
+        Assert.That(builder.ToString(), Does.Not.Contain("s3cret").And.Contain("****"));
+        Assert.That(builder.Engine, Is.EqualTo(ClickHouseEngine.Http));
+    }
+
+    [Test]
+    public void ASecondDataPath_IsRefusedClearly()
+    {
+        using var other = new ClickHouseConnection($"Engine=Embedded;Path={EmbeddedEngine.DataPath}-other");
+
+        var error = Assert.Throws<InvalidOperationException>(() => other.Open());
+        Assert.That(error!.Message, Does.Contain("one data path per process"));
+        Assert.That(other.State, Is.EqualTo(ConnectionState.Closed));
+    }
+
+    public sealed record Item(long Id, string Name, double Price);
+}

@@ -1,0 +1,112 @@
+using Analytics.ClickHouse.ADO;
+using Dapper;
+
+namespace Analytics.ClickHouse.Tests.ADO;
+
+/// <summary>Hostile strings travel as values and come back byte for byte; none of them runs as SQL.</summary>
+public sealed class ParameterTests
+{
+    private static readonly string[] Hostile =
+    [
+        "it's",
+        "\"double\"",
+        "back\\slash",
+        "trailing\\",
+        "line\nbreak",
+        "two\n\nbreaks",
+        "\r\n",
+        "tab\there",
+        "nul\0byte",
+        "'; DROP TABLE canary; --",
+        "') OR 1=1 --",
+        "{x:String}",
+        "\\N",
+        "\\'",
+        "emoji 🚀",
+        "",
+    ];
+
+    private ClickHouseConnection connection = null!;
+
+    [OneTimeSetUp]
+    public async Task Open()
+    {
+        connection = await EmbeddedEngine.OpenDatabaseAsync(nameof(ParameterTests));
+        await connection.ExecuteAsync("CREATE TABLE canary (x UInt8) ENGINE = Memory");
+    }
+
+    [OneTimeTearDown]
+    public async Task Close() => await connection.DisposeAsync();
+
+    [TestCaseSource(nameof(Hostile))]
+    public async Task HostileStrings_RoundTripExactly(string value)
+    {
+        var row = await connection.QuerySingleAsync<(string Echo, ulong Length)>(
+            "SELECT @v AS Echo, length(@v) AS Length", new { v = value });
+
+        Assert.That(row.Echo, Is.EqualTo(value));
+        Assert.That(row.Length, Is.EqualTo((ulong)System.Text.Encoding.UTF8.GetByteCount(value)));
+        Assert.That(await connection.ExecuteScalarAsync<ulong>("SELECT count() FROM system.tables WHERE database = currentDatabase() AND name = 'canary'"), Is.EqualTo(1UL));
+    }
+
+    [Test]
+    public async Task HostileStrings_InsideArrays_RoundTripExactly()
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT {v:Array(String)}";
+        command.Parameters.AddWithValue("v", Hostile);
+
+        var echo = (string[])(await command.ExecuteScalarAsync())!;
+
+        Assert.That(echo, Is.EqualTo(Hostile));
+    }
+
+    [Test]
+    public async Task HostileStrings_AsFilterValues_MatchOnlyThemselves()
+    {
+        await connection.ExecuteAsync("CREATE TABLE names (n String) ENGINE = MergeTree ORDER BY n");
+        await connection.CreateBulkWriter("names", ["n"]).WriteAsync(Hostile.Select(h => new object?[] { h }));
+
+        foreach (var value in Hostile)
+        {
+            var matches = await connection.ExecuteScalarAsync<ulong>("SELECT count() FROM names WHERE n = {v:String}", new DynamicParameters(new { v = value }) { RemoveUnused = false });
+            Assert.That(matches, Is.EqualTo(1UL), value);
+        }
+    }
+
+    [Test]
+    public async Task NullValues_BindToNullablePlaceholders()
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT {v:Nullable(String)} IS NULL";
+        command.Parameters.AddWithValue("v", null);
+
+        Assert.That(await command.ExecuteScalarAsync(), Is.EqualTo((byte)1));
+    }
+
+    [Test]
+    public void MissingParameters_AreServerErrors()
+    {
+        Assert.That(
+            async () => await connection.ExecuteScalarAsync<string>("SELECT {absent:String}"),
+            Throws.InstanceOf<ClickHouseServerException>());
+    }
+
+    [Test]
+    public async Task AtNames_InsideLiteralsAndComments_AreLeftAlone()
+    {
+        var row = await connection.QuerySingleAsync<(string Literal, string Bound)>(
+            "SELECT '@v' AS Literal /* @v */, @v AS Bound -- @v\n", new { v = "value" });
+
+        Assert.That(row, Is.EqualTo(("@v", "value")));
+    }
+
+    [Test]
+    public async Task DapperListExpansion_WorksWithIn()
+    {
+        var count = await connection.ExecuteScalarAsync<ulong>(
+            "SELECT count() FROM numbers(10) WHERE number IN @ids", new { ids = new ulong[] { 1, 3, 5 } });
+
+        Assert.That(count, Is.EqualTo(3UL));
+    }
+}

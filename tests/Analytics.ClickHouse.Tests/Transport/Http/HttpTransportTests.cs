@@ -1,0 +1,344 @@
+using System.Collections.Concurrent;
+using System.Collections.Specialized;
+using System.IO.Compression;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Web;
+using Analytics.ClickHouse.Transport;
+using Analytics.ClickHouse.Transport.Http;
+
+namespace Analytics.ClickHouse.Tests.Transport.Http;
+
+/// <summary>
+/// The HTTP transport against a scripted stand-in for the server: only for what a real server cannot be
+/// made to do on demand (proxy errors, refused connections, mid-stream failures) and for the exact wire shape.
+/// </summary>
+public sealed class HttpTransportTests
+{
+    private static readonly Uri Server = new("http://clickhouse.test:8123");
+
+    [Test]
+    public async Task Query_SendsSqlAsBodyAndEverythingElseAsUrlParameters()
+    {
+        var fake = new FakeServer(() => Ok("1\n"));
+        await using var transport = new HttpTransport(Server, null, null, compression: false, fake);
+        const string tricky = "line\nquote ' backslash \\ nul \0 plus + amp & end";
+
+        using var result = await transport.QueryAsync(
+            Request("SELECT {x:String}", parameters: [new("x", tricky), new("empty", "")], settings: new() { ["max_threads"] = "2" }),
+            CancellationToken.None);
+
+        var sent = fake.Requests.Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(Encoding.UTF8.GetString(result.Memory.Span), Is.EqualTo("1\n"));
+            Assert.That(sent.Body, Is.EqualTo("SELECT {x:String}"));
+            Assert.That(sent.Url.AbsolutePath, Is.EqualTo("/"));
+            Assert.That(sent.Query["database"], Is.EqualTo("analytics"));
+            Assert.That(sent.Query["query_id"], Is.EqualTo("q-1"));
+            Assert.That(sent.Query["default_format"], Is.EqualTo("RowBinary"));
+            Assert.That(sent.Query["param_x"], Is.EqualTo(tricky));
+            Assert.That(sent.Query["param_empty"], Is.EqualTo(""));
+            Assert.That(sent.Query["max_threads"], Is.EqualTo("2"));
+            Assert.That(sent.Query["max_execution_time"], Is.EqualTo("3"), "2.5 s rounds up");
+            Assert.That(sent.Query["enable_http_compression"], Is.Null);
+            Assert.That(sent.Url.Query, Does.Contain("%0A").And.Contain("%27").And.Contain("%5C").And.Contain("%00").And.Contain("%2B"));
+        });
+    }
+
+    [Test]
+    public async Task Query_LetsASettingOverrideTheTimeout()
+    {
+        var fake = new FakeServer(() => Ok(""));
+        await using var transport = new HttpTransport(Server, null, null, compression: false, fake);
+
+        using var _ = await transport.QueryAsync(Request(settings: new() { ["max_execution_time"] = "100" }), CancellationToken.None);
+
+        Assert.That(fake.Requests.Single().Query.GetValues("max_execution_time"), Is.EqualTo(new[] { "100" }));
+    }
+
+    [Test]
+    public async Task Query_RefusesAMalformedSettingName()
+    {
+        var fake = new FakeServer(() => Ok(""));
+        await using var transport = new HttpTransport(Server, null, null, compression: false, fake);
+
+        Assert.ThrowsAsync<ArgumentException>(() => transport.QueryAsync(
+            Request(settings: new() { ["readonly=0&x"] = "1" }), CancellationToken.None));
+        Assert.That(fake.Requests, Is.Empty);
+    }
+
+    [Test]
+    public async Task Credentials_TravelAsClickHouseHeaders()
+    {
+        var fake = new FakeServer(() => Ok(""));
+        await using var transport = new HttpTransport(Server, "reader", "s3cret", compression: true, fake);
+
+        using var _ = await transport.QueryAsync(Request(), CancellationToken.None);
+
+        var sent = fake.Requests.Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(sent.Headers["X-ClickHouse-User"], Is.EqualTo("reader"));
+            Assert.That(sent.Headers["X-ClickHouse-Key"], Is.EqualTo("s3cret"));
+            Assert.That(sent.Headers["Accept-Encoding"], Is.EqualTo("gzip"));
+            Assert.That(sent.Query["enable_http_compression"], Is.EqualTo("1"));
+            Assert.That(sent.Url.Query, Does.Not.Contain("s3cret"));
+        });
+    }
+
+    [Test]
+    public async Task ServerErrors_CarryCodeNameAndQueryId()
+    {
+        var fake = new FakeServer(() => Respond(
+            HttpStatusCode.NotFound,
+            "Code: 60. DB::Exception: Table analytics.missing does not exist. (UNKNOWN_TABLE) (version 25.3.1.1)\n",
+            ("X-ClickHouse-Exception-Code", "60")));
+        await using var transport = new HttpTransport(Server, null, null, compression: false, fake);
+
+        var error = Assert.ThrowsAsync<ClickHouseServerException>(() => transport.QueryAsync(Request("SELECT * FROM missing"), CancellationToken.None));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.ErrorCode, Is.EqualTo(60));
+            Assert.That(error.ErrorName, Is.EqualTo("UNKNOWN_TABLE"));
+            Assert.That(error.QueryId, Is.EqualTo("q-1"));
+            Assert.That(error.Message, Does.Contain("analytics.missing does not exist"));
+            Assert.That(fake.Requests, Has.Count.EqualTo(1), "a bad statement is not retried");
+        });
+    }
+
+    [Test]
+    public async Task AFailureAfterTheStatusLine_IsAnErrorToo()
+    {
+        const string message = "Code: 241. DB::Exception: Memory limit exceeded. (MEMORY_LIMIT_EXCEEDED)";
+        var body = $"1\n2\n__exception__T4G\r\n{message}\r\n{message.Length} T4G__exception__\r\n";
+        var fake = new FakeServer(() => Respond(HttpStatusCode.OK, body, ("X-ClickHouse-Exception-Tag", "T4G")));
+        await using var transport = new HttpTransport(Server, null, null, compression: false, fake);
+
+        var error = Assert.ThrowsAsync<ClickHouseServerException>(() => transport.QueryAsync(Request(), CancellationToken.None));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.ErrorCode, Is.EqualTo(241));
+            Assert.That(error.Message, Is.EqualTo(message));
+        });
+    }
+
+    [Test]
+    public async Task ATaggedBodyWithoutAnException_IsData()
+    {
+        var fake = new FakeServer(() => Respond(HttpStatusCode.OK, "__exception__ is just text\n", ("X-ClickHouse-Exception-Tag", "T4G")));
+        await using var transport = new HttpTransport(Server, null, null, compression: false, fake);
+
+        using var result = await transport.QueryAsync(Request(), CancellationToken.None);
+
+        Assert.That(Encoding.UTF8.GetString(result.Memory.Span), Is.EqualTo("__exception__ is just text\n"));
+    }
+
+    [Test]
+    public async Task WrittenRows_ComeFromTheSummaryHeader()
+    {
+        var fake = new FakeServer(() => Respond(HttpStatusCode.OK, "", ("X-ClickHouse-Summary", """{"read_rows":"0","written_rows":"5","written_bytes":"40"}""")));
+        await using var transport = new HttpTransport(Server, null, null, compression: false, fake);
+
+        using var result = await transport.QueryAsync(Request("INSERT INTO t SELECT number FROM numbers(5)"), CancellationToken.None);
+        var inserted = await transport.InsertAsync(Request("INSERT INTO t"), "Native", [new byte[] { 1 }], CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.RowsWritten, Is.EqualTo(5UL));
+            Assert.That(inserted, Is.EqualTo(5UL));
+        });
+    }
+
+    [TestCase(true)]
+    [TestCase(false)]
+    public async Task Insert_StreamsTheChunksAsTheBody(bool compression)
+    {
+        var fake = new FakeServer(() => Ok(""));
+        await using var transport = new HttpTransport(Server, null, null, compression, fake);
+        byte[][] chunks = [Encoding.UTF8.GetBytes("first,"), [], Encoding.UTF8.GetBytes("second")];
+
+        await transport.InsertAsync(Request("INSERT INTO t (a, b)"), "CSV", chunks.Select(c => (ReadOnlyMemory<byte>)c), CancellationToken.None);
+
+        var sent = fake.Requests.Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(sent.Query["query"], Is.EqualTo("INSERT INTO t (a, b) FORMAT CSV"));
+            Assert.That(sent.ContentEncoding, Is.EqualTo(compression ? "gzip" : null));
+            Assert.That(sent.Body, Is.EqualTo("first,second"));
+        });
+    }
+
+    [Test]
+    public async Task AReadIsRetriedAfterAnUnavailableServer()
+    {
+        var fake = new FakeServer((attempt, _) => Task.FromResult(attempt == 1 ? Respond(HttpStatusCode.ServiceUnavailable, "") : Ok("42\n")));
+        await using var transport = new HttpTransport(Server, null, null, compression: false, fake);
+
+        using var result = await transport.QueryAsync(Request("SELECT 42"), CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(Encoding.UTF8.GetString(result.Memory.Span), Is.EqualTo("42\n"));
+            Assert.That(fake.Requests.Select(r => r.Query["query_id"]), Is.EqualTo(new[] { "q-1", "q-1" }));
+        });
+    }
+
+    [Test]
+    public async Task AReadGivesUpAfterTheConfiguredRetries()
+    {
+        var fake = new FakeServer((_, _) => Task.FromResult(Respond(HttpStatusCode.BadGateway, "")));
+        await using var transport = new HttpTransport(Server, null, null, compression: false, fake);
+
+        var error = Assert.ThrowsAsync<ClickHouseServerException>(() => transport.QueryAsync(Request(), CancellationToken.None));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.Message, Does.StartWith("HTTP 502"));
+            Assert.That(fake.Requests, Has.Count.EqualTo(1 + ClickHouseDefaults.HttpRetries));
+        });
+    }
+
+    [Test]
+    public async Task AnInsertIsNotRetriedOnceTheServerHasSeenIt()
+    {
+        var fake = new FakeServer((_, _) => Task.FromResult(Respond(HttpStatusCode.ServiceUnavailable, "")));
+        await using var transport = new HttpTransport(Server, null, null, compression: false, fake);
+
+        Assert.ThrowsAsync<ClickHouseServerException>(() =>
+            transport.InsertAsync(Request("INSERT INTO t"), "Native", [new byte[] { 1 }], CancellationToken.None));
+        Assert.ThrowsAsync<ClickHouseServerException>(() =>
+            transport.QueryAsync(Request("INSERT INTO t SELECT 1"), CancellationToken.None));
+
+        Assert.That(fake.Requests, Has.Count.EqualTo(2));
+    }
+
+    [Test]
+    public async Task AnInsertIsRetriedWhenTheConnectionWasRefused()
+    {
+        var fake = new FakeServer((attempt, _) => attempt == 1
+            ? throw new HttpRequestException(HttpRequestError.ConnectionError, "refused", new SocketException((int)SocketError.ConnectionRefused))
+            : Task.FromResult(Ok("")));
+        await using var transport = new HttpTransport(Server, null, null, compression: true, fake);
+
+        await transport.InsertAsync(Request("INSERT INTO t"), "CSV", [Encoding.UTF8.GetBytes("1\n")], CancellationToken.None);
+
+        Assert.That(fake.Requests.Select(r => r.Body), Is.EqualTo(new[] { "1\n", "1\n" }));
+    }
+
+    [Test]
+    public async Task Cancellation_KillsTheQueryOnTheServer()
+    {
+        var killed = new TaskCompletionSource<Sent>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var fake = new FakeServer(async (attempt, cancellationToken) =>
+        {
+            if (attempt == 1)
+            {
+                running.SetResult();
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+
+            return Ok("");
+        });
+        fake.OnRequest = sent =>
+        {
+            if (sent.Body.StartsWith("KILL", StringComparison.Ordinal))
+            {
+                killed.SetResult(sent);
+            }
+        };
+        await using var transport = new HttpTransport(Server, null, null, compression: false, fake);
+        using var cancellation = new CancellationTokenSource();
+
+        var query = transport.QueryAsync(Request(), cancellation.Token);
+        await running.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await cancellation.CancelAsync();
+
+        Assert.That(async () => await query, Throws.InstanceOf<OperationCanceledException>());
+        var kill = await killed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Multiple(() =>
+        {
+            Assert.That(kill.Body, Is.EqualTo("KILL QUERY WHERE query_id = {id:String} ASYNC"));
+            Assert.That(kill.Query["param_id"], Is.EqualTo("q-1"));
+            Assert.That(kill.Query["query_id"], Is.Not.EqualTo("q-1"));
+        });
+    }
+
+    [Test]
+    public async Task AQueryThatOutlivesItsTimeout_FailsWithTheQueryId()
+    {
+        var fake = new FakeServer(async (_, cancellationToken) =>
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            return Ok("");
+        });
+        await using var transport = new HttpTransport(Server, null, null, compression: false, fake) { TimeoutGrace = TimeSpan.Zero };
+
+        var error = Assert.ThrowsAsync<TimeoutException>(() =>
+            transport.QueryAsync(Request() with { Timeout = TimeSpan.FromMilliseconds(100) }, CancellationToken.None));
+
+        Assert.That(error!.Message, Does.Contain("q-1"));
+    }
+
+    private static QueryRequest Request(
+        string sql = "SELECT 1", KeyValuePair<string, string>[]? parameters = null, Dictionary<string, string>? settings = null) =>
+        new(sql, "analytics", "q-1", "RowBinary", parameters ?? [], settings ?? [], TimeSpan.FromSeconds(2.5));
+
+    private static HttpResponseMessage Ok(string body) => Respond(HttpStatusCode.OK, body);
+
+    private static HttpResponseMessage Respond(HttpStatusCode status, string body, params (string Name, string Value)[] headers)
+    {
+        var response = new HttpResponseMessage(status) { Content = new StringContent(body) };
+        foreach (var (name, value) in headers)
+        {
+            response.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        return response;
+    }
+
+    /// <summary>One request as the server received it, the body already decompressed.</summary>
+    private sealed record Sent(Uri Url, NameValueCollection Query, Dictionary<string, string> Headers, string? ContentEncoding, string Body);
+
+    /// <summary>Records every request and answers with a script given the attempt number (1-based).</summary>
+    private sealed class FakeServer(Func<int, CancellationToken, Task<HttpResponseMessage>> respond) : HttpMessageHandler
+    {
+        private int attempts;
+
+        public FakeServer(Func<HttpResponseMessage> always)
+            : this((_, _) => Task.FromResult(always()))
+        {
+        }
+
+        public ConcurrentQueue<Sent> Requests { get; } = new();
+
+        public Action<Sent>? OnRequest { get; set; }
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var encoding = request.Content?.Headers.ContentEncoding.SingleOrDefault();
+            var body = request.Content is null ? [] : await request.Content.ReadAsByteArrayAsync(cancellationToken);
+            if (encoding == "gzip")
+            {
+                await using var gzip = new GZipStream(new MemoryStream(body), CompressionMode.Decompress);
+                using var plain = new MemoryStream();
+                await gzip.CopyToAsync(plain, cancellationToken);
+                body = plain.ToArray();
+            }
+
+            var sent = new Sent(
+                request.RequestUri!,
+                HttpUtility.ParseQueryString(request.RequestUri!.Query),
+                request.Headers.ToDictionary(h => h.Key, h => string.Join(",", h.Value), StringComparer.OrdinalIgnoreCase),
+                encoding,
+                Encoding.UTF8.GetString(body));
+            Requests.Enqueue(sent);
+            OnRequest?.Invoke(sent);
+            return await respond(Interlocked.Increment(ref attempts), cancellationToken);
+        }
+    }
+}
