@@ -1,0 +1,4 @@
+SELECT id AS Id, workspace_id AS WorkspaceId, key_hash AS KeyHash, scopes AS Scopes, product_id AS ProductId,
+       name AS Name, created_at AS CreatedAt, revoked AS Revoked
+FROM api_keys FINAL
+WHERE key_hash = {hash:String}

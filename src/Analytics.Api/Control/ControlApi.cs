@@ -1,0 +1,109 @@
+using System.Text.Json.Serialization;
+using Analytics.Api.Auth;
+using Analytics.Api.Infrastructure;
+using Analytics.Api.Ingestion;
+using Dapper;
+
+namespace Analytics.Api.Control;
+
+/// <summary>Forgetting histories and setting user caps (scope <c>admin</c>).</summary>
+public static class ControlApi
+{
+    public static IEndpointRouteBuilder MapControlApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/v1/histories/forget", ForgetAsync)
+            .WithName("ForgetHistories").WithTags("Control")
+            .WithSummary("Exclude the events of these histories from every report from now on, rollups included. Idempotent.")
+            .Produces<ForgetResponse>().Produces<ErrorResponse>(400).Produces<ErrorResponse>(401).Produces<ErrorResponse>(403);
+        app.MapPut("/v1/users/{user_id}/cap", SetCapAsync)
+            .WithName("SetUserCap").WithTags("Control")
+            .WithSummary("Set (or clear with null) a user's lifetime credit cap, used by the user-stats extract.")
+            .Produces<CapResponse>().Produces<ErrorResponse>(400).Produces<ErrorResponse>(401).Produces<ErrorResponse>(403);
+        return app;
+    }
+
+    private static async Task<IResult> ForgetAsync(HttpContext context, CredentialResolver credentials, EventWriter writer, TimeProvider time, ForgetRequest? body)
+    {
+        var (workspace, denied) = await AdminApi.AuthorizeAsync(context, credentials);
+        if (denied is not null)
+        {
+            return denied;
+        }
+
+        var ids = body?.HistoryIds?.Where(id => !string.IsNullOrWhiteSpace(id)).Distinct(StringComparer.Ordinal).ToArray();
+        if (ids is null || ids.Length == 0 || ids.Length > 10_000 || ids.Any(id => id.Length > EventParser.MaxTextLength))
+        {
+            return ErrorResponse.Result(400, "history_ids must list 1 to 10000 non-empty ids");
+        }
+
+        // Negate the rollup rows of what is not yet forgotten, then record it; exclusive of inserts so nothing slips between.
+        var forgotten = await writer.ExclusiveAsync(async connection =>
+        {
+            var parameters = QueryParameters.From(new { workspace, ids, now = time.GetUtcNow().UtcDateTime });
+            var fresh = (await connection.QueryAsync<string>(new CommandDefinition(SqlFiles.Query("forget_fresh"), parameters))).ToArray();
+            if (fresh.Length > 0)
+            {
+                var scoped = QueryParameters.From(new { workspace, ids = fresh, now = time.GetUtcNow().UtcDateTime });
+                foreach (var statement in new[] { "forget_prompt_daily", "forget_product_user_daily", "forget_user_institution_daily", "forget_record" })
+                {
+                    await connection.ExecuteAsync(new CommandDefinition(SqlFiles.Query(statement), scoped));
+                }
+            }
+
+            return fresh.Length;
+        }, context.RequestAborted);
+
+        return Results.Ok(new ForgetResponse(forgotten, ids.Length - forgotten));
+    }
+
+    private static async Task<IResult> SetCapAsync(HttpContext context, CredentialResolver credentials, ControlStore control, string user_id, CapRequest? body)
+    {
+        var (workspace, denied) = await AdminApi.AuthorizeAsync(context, credentials);
+        if (denied is not null)
+        {
+            return denied;
+        }
+
+        if (body is null || !body.HasCapLimit)
+        {
+            return ErrorResponse.Result(400, "the body must be {\"cap_limit\": number or null}");
+        }
+
+        if (body.CapLimit is < 0 or >= 1_000_000_000_000m)
+        {
+            return ErrorResponse.Result(400, "cap_limit must be a non-negative number below 1e12, or null");
+        }
+
+        await control.SetCapAsync(workspace!, user_id, body.CapLimit, context.RequestAborted);
+        return Results.Ok(new CapResponse(user_id, body.CapLimit));
+    }
+}
+
+public sealed record ForgetRequest([property: JsonPropertyName("history_ids")] string[]? HistoryIds);
+
+/// <summary>How many histories were newly forgotten and how many had been already.</summary>
+public sealed record ForgetResponse(
+    [property: JsonPropertyName("forgotten")] int Forgotten,
+    [property: JsonPropertyName("already_forgotten")] int AlreadyForgotten);
+
+public sealed class CapRequest
+{
+    private decimal? capLimit;
+
+    [JsonPropertyName("cap_limit")]
+    public decimal? CapLimit
+    {
+        get => capLimit;
+        set
+        {
+            capLimit = value;
+            HasCapLimit = true;
+        }
+    }
+
+    /// <summary>True when the body named cap_limit at all (null included), so a missing field is not read as "no cap".</summary>
+    [JsonIgnore]
+    public bool HasCapLimit { get; private set; }
+}
+
+public sealed record CapResponse([property: JsonPropertyName("user_id")] string UserId, [property: JsonPropertyName("cap_limit")] decimal? CapLimit);

@@ -1,0 +1,23 @@
+using Analytics.Api.Control;
+using Analytics.Api.Ingestion;
+
+namespace Analytics.Api.Hosting;
+
+/// <summary>Maps every API area.</summary>
+public static class AnalyticsEndpoints
+{
+    public static WebApplication MapAnalytics(this WebApplication app)
+    {
+        app.MapOpenApi();
+        app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).WithName("Healthz").WithTags("Health").WithSummary("Liveness probe.");
+        app.MapGet("/v1/analytics/health", () => Results.Ok(new { code = 0, message = "success", data = new { status = "ok" } }))
+            .WithName("AnalyticsHealth").WithTags("Health").WithSummary("Health of the analytics API; needs no credential.");
+
+        app.MapAdminApi();
+        app.MapIngestionApi();
+        app.MapControlApi();
+
+        // Query APIs (prompt-template stats, prompt usage, user-stats extract).
+        return app;
+    }
+}

@@ -1,0 +1,367 @@
+using System.Threading.Channels;
+using Analytics.Api.Infrastructure;
+using Analytics.ClickHouse.ADO;
+using Dapper;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
+
+namespace Analytics.Api.Ingestion;
+
+/// <summary>
+/// The one writer of events. Requests queue in memory (bounded by <see cref="IngestionOptions.BufferCapacity"/>
+/// events); the writer gathers them into large batches, drops ids already committed, inserts with
+/// retries, and only then records the ids as seen. Batches it cannot insert are spooled to disk
+/// when their callers did not wait, and replayed in order once ClickHouse answers again.
+/// </summary>
+public sealed partial class EventWriter : BackgroundService
+{
+    private readonly Channel<IngestRequest> channel = Channel.CreateUnbounded<IngestRequest>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly SemaphoreSlim mutation = new(1, 1);
+    private readonly ClickHouseConnectionFactory connections;
+    private readonly IngestionOptions options;
+    private readonly TimeProvider time;
+    private readonly ILogger<EventWriter> logger;
+    private readonly ResiliencePipeline retry;
+    private long buffered;
+
+    public EventWriter(ClickHouseConnectionFactory connections, IOptions<AnalyticsOptions> options, TimeProvider time, ILogger<EventWriter> logger)
+    {
+        this.connections = connections;
+        this.options = options.Value.Ingestion;
+        this.time = time;
+        this.logger = logger;
+        Dedup = new DedupIndex(this.options.DedupWindow, time);
+        Spool = new EventSpool(this.options.SpoolPath);
+        retry = new ResiliencePipelineBuilder()
+            .AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = Math.Max(0, this.options.InsertAttempts - 1),
+                BackoffType = DelayBackoffType.Exponential,
+                Delay = TimeSpan.FromMilliseconds(100),
+                UseJitter = true,
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => ex is not OperationCanceledException),
+                OnRetry = args =>
+                {
+                    LogInsertRetry(logger, args.AttemptNumber + 1, args.Outcome.Exception?.Message);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+    }
+
+    public DedupIndex Dedup { get; }
+
+    public EventSpool Spool { get; }
+
+    /// <summary>Events and quarantined lines admitted but not yet stored or spooled.</summary>
+    public long Buffered => Interlocked.Read(ref buffered);
+
+    /// <summary>Admits a request unless the buffer is full (or the service is stopping).</summary>
+    public bool TryEnqueue(IngestRequest request)
+    {
+        var size = Size(request);
+        if (Interlocked.Add(ref buffered, size) > options.BufferCapacity && size > 0)
+        {
+            Interlocked.Add(ref buffered, -size);
+            return false;
+        }
+
+        if (!channel.Writer.TryWrite(request))
+        {
+            Interlocked.Add(ref buffered, -size);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> while no batch is being written, so that a mutation of stored data
+    /// (forgetting) never interleaves with an insert.
+    /// </summary>
+    public async Task<T> ExclusiveAsync<T>(Func<ClickHouseConnection, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await mutation.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await connections.OpenAsync(cancellationToken);
+            return await work(connection);
+        }
+        finally
+        {
+            mutation.Release();
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Take no more requests, then let the loop drain what is buffered before the host stops.
+        LogDraining(logger, Buffered);
+        channel.Writer.TryComplete();
+        if (ExecuteTask is not null)
+        {
+            await ExecuteTask.WaitAsync(cancellationToken);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await LoadDedupAsync(stoppingToken);
+        var reader = channel.Reader;
+        while (true)
+        {
+            if (!Spool.IsEmpty)
+            {
+                await ReplaySpoolAsync();
+            }
+
+            bool more;
+            using (var wait = new CancellationTokenSource(Spool.IsEmpty ? Timeout.InfiniteTimeSpan : options.SpoolRetryInterval))
+            {
+                try
+                {
+                    more = await reader.WaitToReadAsync(wait.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    continue; // time to retry the spool
+                }
+            }
+
+            if (!more)
+            {
+                break;
+            }
+
+            var requests = await GatherAsync(reader);
+            await WriteAsync(requests);
+        }
+
+        LogStopped(logger, Spool.Count);
+    }
+
+    private async Task<List<IngestRequest>> GatherAsync(ChannelReader<IngestRequest> reader)
+    {
+        var requests = new List<IngestRequest>();
+        var events = 0;
+        var deadline = time.GetUtcNow() + options.FlushInterval;
+        while (events < options.MaxBatchEvents)
+        {
+            if (reader.TryRead(out var request))
+            {
+                requests.Add(request);
+                events += request.Events.Count;
+                continue;
+            }
+
+            var remaining = deadline - time.GetUtcNow();
+            if (remaining <= TimeSpan.Zero)
+            {
+                break;
+            }
+
+            using var wait = new CancellationTokenSource(remaining);
+            try
+            {
+                if (!await reader.WaitToReadAsync(wait.Token))
+                {
+                    break;
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        return requests;
+    }
+
+    private async Task WriteAsync(List<IngestRequest> requests)
+    {
+        await mutation.WaitAsync();
+        try
+        {
+            var seen = new HashSet<UInt128>();
+            var keys = new List<UInt128>();
+            var accepted = new List<EventRecord>();
+            var counts = new (int Accepted, int Duplicates)[requests.Count];
+            for (var i = 0; i < requests.Count; i++)
+            {
+                foreach (var e in requests[i].Events)
+                {
+                    var key = DedupIndex.Key(e.WorkspaceId, e.EventId);
+                    if (Dedup.Contains(key) || !seen.Add(key))
+                    {
+                        counts[i].Duplicates++;
+                        continue;
+                    }
+
+                    counts[i].Accepted++;
+                    keys.Add(key);
+                    accepted.Add(e);
+                }
+            }
+
+            var quarantined = requests.SelectMany(r => r.Quarantined).ToList();
+            Exception? failure = null;
+            if (!Spool.IsEmpty)
+            {
+                // Spooled batches go first, so that replay keeps arrival order; while they cannot be replayed, neither can this.
+                failure = new StoreUnavailableException("ClickHouse is unavailable; earlier batches are still waiting in the spool.", null);
+            }
+            else
+            {
+                try
+                {
+                    await retry.ExecuteAsync(async ct => await InsertAsync(accepted, quarantined, ct), CancellationToken.None);
+                    Dedup.Add(keys, time.GetUtcNow().UtcDateTime);
+                }
+                catch (Exception ex)
+                {
+                    failure = ex;
+                }
+            }
+
+            if (failure is null)
+            {
+                for (var i = 0; i < requests.Count; i++)
+                {
+                    requests[i].Complete(new IngestOutcome(counts[i].Accepted, counts[i].Duplicates));
+                }
+
+                LogWrote(logger, accepted.Count, quarantined.Count, requests.Count);
+                return;
+            }
+
+            await SpoolOrFailAsync(requests, counts, accepted, failure);
+        }
+        finally
+        {
+            Interlocked.Add(ref buffered, -requests.Sum(Size));
+            mutation.Release();
+        }
+    }
+
+    private async Task SpoolOrFailAsync(List<IngestRequest> requests, (int Accepted, int Duplicates)[] counts, List<EventRecord> accepted, Exception failure)
+    {
+        LogInsertFailed(logger, accepted.Count, failure.Message);
+        var acceptedSet = accepted.ToHashSet(ReferenceEqualityComparer.Instance);
+        var spooled = new EventSpool.Batch([], []);
+        for (var i = 0; i < requests.Count; i++)
+        {
+            var request = requests[i];
+            if (request.WaitForCommit)
+            {
+                request.Fail(new StoreUnavailableException("ClickHouse did not accept the events; nothing from this request was stored. Retry later.", failure));
+                continue;
+            }
+
+            spooled.Events.AddRange(request.Events.Where(acceptedSet.Contains));
+            spooled.Quarantined.AddRange(request.Quarantined);
+        }
+
+        if (spooled.Events.Count + spooled.Quarantined.Count > 0)
+        {
+            await Spool.WriteAsync(spooled, CancellationToken.None);
+            LogSpooled(logger, spooled.Events.Count, Spool.Count);
+        }
+
+        for (var i = 0; i < requests.Count; i++)
+        {
+            if (!requests[i].WaitForCommit)
+            {
+                requests[i].Complete(new IngestOutcome(counts[i].Accepted, counts[i].Duplicates, Spooled: true));
+            }
+        }
+    }
+
+    private async Task ReplaySpoolAsync()
+    {
+        await mutation.WaitAsync();
+        try
+        {
+            while (await Spool.PeekAsync(CancellationToken.None) is var (file, batch))
+            {
+                // An event may have been committed since it was spooled (sent again with wait=true); it counts once.
+                var keys = new List<UInt128>();
+                var events = new List<EventRecord>();
+                foreach (var e in batch.Events)
+                {
+                    var key = DedupIndex.Key(e.WorkspaceId, e.EventId);
+                    if (!Dedup.Contains(key))
+                    {
+                        keys.Add(key);
+                        events.Add(e);
+                    }
+                }
+
+                try
+                {
+                    await InsertAsync(events, batch.Quarantined, CancellationToken.None);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogReplayFailed(logger, Spool.Count, ex.Message);
+                    return;
+                }
+
+                Dedup.Add(keys, time.GetUtcNow().UtcDateTime);
+                EventSpool.Remove(file);
+                LogReplayed(logger, events.Count, Spool.Count);
+            }
+        }
+        finally
+        {
+            mutation.Release();
+        }
+    }
+
+    private async Task InsertAsync(IReadOnlyList<EventRecord> events, IReadOnlyList<QuarantinedLine> quarantined, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        await EventTable.InsertAsync(connection, events, quarantined, time.GetUtcNow().UtcDateTime, cancellationToken);
+    }
+
+    private async Task LoadDedupAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        var committed = await connection.QueryAsync<(string Workspace, string EventId)>(new CommandDefinition(
+            SqlFiles.Query("dedup_recent"),
+            QueryParameters.From(new { seconds = (ulong)options.DedupWindow.TotalSeconds }),
+            cancellationToken: cancellationToken));
+        var keys = committed.Select(c => DedupIndex.Key(c.Workspace, c.EventId)).ToList();
+        Dedup.Add(keys, time.GetUtcNow().UtcDateTime);
+        LogDedupLoaded(logger, keys.Count);
+    }
+
+    private static long Size(IngestRequest request) => request.Events.Count + request.Quarantined.Count;
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Stored {Events} events and {Quarantined} quarantined lines from {Requests} requests")]
+    private static partial void LogWrote(ILogger logger, int events, int quarantined, int requests);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Insert attempt {Attempt} failed, retrying: {Reason}")]
+    private static partial void LogInsertRetry(ILogger logger, int attempt, string? reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not insert {Events} events after every retry: {Reason}")]
+    private static partial void LogInsertFailed(ILogger logger, int events, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Spooled {Events} events to disk; {Files} batches wait for ClickHouse")]
+    private static partial void LogSpooled(ILogger logger, int events, int files);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Spool replay failed, {Files} batches still waiting: {Reason}")]
+    private static partial void LogReplayFailed(ILogger logger, int files, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Replayed {Events} spooled events; {Files} batches left")]
+    private static partial void LogReplayed(ILogger logger, int events, int files);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {Count} recent event ids for de-duplication")]
+    private static partial void LogDedupLoaded(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopping: draining {Buffered} buffered events")]
+    private static partial void LogDraining(ILogger logger, long buffered);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Event writer stopped; {Files} batches left in the spool")]
+    private static partial void LogStopped(ILogger logger, int files);
+}

@@ -1,0 +1,6 @@
+namespace Analytics.Api.Ingestion;
+
+public static class IngestionServices
+{
+    public static IServiceCollection AddIngestion(this IServiceCollection services) => services.AddSingleton<EventWriter>();
+}

@@ -1,0 +1,99 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Analytics.Api.Infrastructure;
+using Analytics.ClickHouse.ADO;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Analytics.Api.Tests;
+
+/// <summary>
+/// The real service over the real embedded engine. All factories of a test run share the engine's
+/// one data path; each gets its own database (and spool folder), so tests never see each other's data.
+/// </summary>
+public sealed class AnalyticsFactory : WebApplicationFactory<Program>
+{
+    public const string AdminToken = "test-admin-token";
+    public const string JwtKey = "test-jwt-signing-key-with-enough-length";
+
+    private static readonly string DataPath = Path.Combine(Path.GetTempPath(), "analytics-api-tests-" + Environment.ProcessId);
+    private readonly Dictionary<string, string?> overrides;
+
+    public AnalyticsFactory(string database, Dictionary<string, string?>? settings = null)
+    {
+        Database = "t_" + database.ToLowerInvariant();
+        SpoolPath = Path.Combine(DataPath, "spool-" + Database);
+        overrides = settings ?? [];
+    }
+
+    public string Database { get; }
+
+    public string SpoolPath { get; }
+
+    public string ConnectionString => $"Engine=Embedded;Path={Path.Combine(DataPath, "clickhouse")};Database={Database}";
+
+    /// <summary>Drops this factory's database so that a fresh one is made at start.</summary>
+    public static async Task<AnalyticsFactory> StartFreshAsync(string database, Dictionary<string, string?>? settings = null)
+    {
+        var factory = new AnalyticsFactory(database, settings);
+        await using (var connection = new ClickHouseConnection($"Engine=Embedded;Path={Path.Combine(DataPath, "clickhouse")};Database=default"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"DROP DATABASE IF EXISTS `{factory.Database}` SYNC";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        if (Directory.Exists(factory.SpoolPath))
+        {
+            Directory.Delete(factory.SpoolPath, recursive: true);
+        }
+
+        _ = factory.Server; // starts the host: migrations run, the writer starts
+        return factory;
+    }
+
+    /// <summary>An open connection to this factory's database, for arranging and checking data.</summary>
+    public async Task<ClickHouseConnection> OpenConnectionAsync()
+    {
+        var connection = new ClickHouseConnection(ConnectionString);
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    /// <summary>Creates an API key through the admin API and returns its secret.</summary>
+    public async Task<string> CreateKeyAsync(string workspace, string[] scopes, Guid? productId = null)
+    {
+        using var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
+        var response = await client.PostAsJsonAsync("/v1/admin/keys", new { workspace_id = workspace, scopes, product_id = productId });
+        response.EnsureSuccessStatusCode();
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return body.RootElement.GetProperty("key").GetString()!;
+    }
+
+    /// <summary>A client that presents <paramref name="key"/> as a bearer token.</summary>
+    public HttpClient CreateClient(string key)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return client;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Analytics:DataPath"] = Path.Combine(DataPath, "clickhouse"),
+            ["Analytics:Database"] = Database,
+            ["Analytics:AdminToken"] = AdminToken,
+            ["Analytics:JwtSigningKey"] = JwtKey,
+            ["Analytics:Ingestion:SpoolPath"] = SpoolPath,
+            ["Analytics:Ingestion:FlushInterval"] = "00:00:00.050",
+        }.Concat(overrides)));
+    }
+}
