@@ -6,7 +6,6 @@ using Analytics.ClickHouse.ADO;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Analytics.Api.Tests;
 
@@ -86,7 +85,7 @@ public sealed class AnalyticsFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
-        builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["Analytics:DataPath"] = Path.Combine(DataPath, "clickhouse"),
             ["Analytics:Database"] = Database,
@@ -94,6 +93,12 @@ public sealed class AnalyticsFactory : WebApplicationFactory<Program>
             ["Analytics:JwtSigningKey"] = JwtKey,
             ["Analytics:Ingestion:SpoolPath"] = SpoolPath,
             ["Analytics:Ingestion:FlushInterval"] = "00:00:00.050",
-        }.Concat(overrides)));
+        };
+        foreach (var (key, value) in overrides)
+        {
+            settings[key] = value;
+        }
+
+        builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(settings));
     }
 }

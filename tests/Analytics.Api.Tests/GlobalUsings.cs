@@ -2,3 +2,4 @@ global using System.Net;
 global using System.Net.Http.Json;
 global using System.Text.Json;
 global using Dapper;
+global using Microsoft.Extensions.DependencyInjection;

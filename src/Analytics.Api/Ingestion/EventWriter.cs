@@ -33,10 +33,10 @@ public sealed partial class EventWriter : BackgroundService
         this.logger = logger;
         Dedup = new DedupIndex(this.options.DedupWindow, time);
         Spool = new EventSpool(this.options.SpoolPath);
-        retry = new ResiliencePipelineBuilder()
+        retry = this.options.InsertAttempts <= 1 ? ResiliencePipeline.Empty : new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions
             {
-                MaxRetryAttempts = Math.Max(0, this.options.InsertAttempts - 1),
+                MaxRetryAttempts = this.options.InsertAttempts - 1,
                 BackoffType = DelayBackoffType.Exponential,
                 Delay = TimeSpan.FromMilliseconds(100),
                 UseJitter = true,

@@ -1,0 +1,160 @@
+using Analytics.Api.Ingestion;
+
+namespace Analytics.Api.Tests.Ingestion;
+
+/// <summary>
+/// Delivery guarantees under trouble: the real engine is made to refuse inserts by renaming the
+/// events table away, then given it back.
+/// </summary>
+[NonParallelizable]
+public sealed class DeliveryTests
+{
+    private const string Workspace = "ws-delivery";
+
+    [Test]
+    public async Task AnInsertThatFailsAndIsRetried_LandsExactlyOnce()
+    {
+        await using var factory = await AnalyticsFactory.StartFreshAsync("delivery_retry");
+        using var client = factory.CreateClient(await factory.CreateKeyAsync(Workspace, ["ingest"]));
+        await using var connection = await factory.OpenConnectionAsync();
+
+        await connection.ExecuteAsync("RENAME TABLE events TO events_away");
+        var pending = client.PostAsync("/v1/events", Events.Ndjson(Events.Line("r-1"), Events.Line("r-2")));
+        await Task.Delay(150); // the first attempt has failed by now; the writer is backing off
+        await connection.ExecuteAsync("RENAME TABLE events_away TO events");
+        var body = await (await pending).JsonAsync();
+
+        Assert.That(body.GetProperty("accepted").GetInt32(), Is.EqualTo(2));
+        Assert.That(await connection.ExecuteScalarAsync<ulong>("SELECT count() FROM events WHERE event_id LIKE 'r-%'"), Is.EqualTo(2UL));
+    }
+
+    [Test]
+    public async Task DuringAnOutage_WaitingCallersGet503_OthersAreSpooled_AndReplayedInOrderAfterRecovery()
+    {
+        await using var factory = await AnalyticsFactory.StartFreshAsync("delivery_outage", new()
+        {
+            ["Analytics:Ingestion:InsertAttempts"] = "2",
+            ["Analytics:Ingestion:SpoolRetryInterval"] = "00:00:00.200",
+        });
+        using var client = factory.CreateClient(await factory.CreateKeyAsync(Workspace, ["ingest"]));
+        await using var connection = await factory.OpenConnectionAsync();
+        var writer = factory.Services.GetRequiredService<EventWriter>();
+
+        await connection.ExecuteAsync("RENAME TABLE events TO events_away");
+        var waiting = await client.PostAsync("/v1/events", Events.Ndjson(Events.Line("o-wait")));
+        var spooled1 = await client.PostAsync("/v1/events?wait=false", Events.Ndjson(Events.Line("o-1"), Events.Line("o-2")));
+        var spooled2 = await client.PostAsync("/v1/events?wait=false", Events.Ndjson(Events.Line("o-3"), Events.Line("o-1")));
+        Assert.That(() => writer.Spool.Count, Is.GreaterThanOrEqualTo(1).After(10_000, 50), "the batches wait in the spool");
+        var refusedWhileSpooled = await client.PostAsync("/v1/events", Events.Ndjson(Events.Line("o-wait-2")));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(waiting.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+            Assert.That(waiting.Headers.RetryAfter, Is.Not.Null);
+            Assert.That(refusedWhileSpooled.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+            Assert.That(spooled1.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
+            Assert.That(spooled2.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
+        });
+
+        await connection.ExecuteAsync("RENAME TABLE events_away TO events");
+
+        Assert.That(() => writer.Spool.Count, Is.Zero.After(10_000, 50), "the spool drains once the table is back");
+        var stored = (await connection.QueryAsync<(string Id, DateTime IngestedAt)>(
+            "SELECT event_id, ingested_at FROM events WHERE event_id LIKE 'o-%' ORDER BY ingested_at, event_id")).ToList();
+        Assert.That(stored.Select(s => s.Id), Is.EqualTo(new[] { "o-1", "o-2", "o-3" }), "o-1 counted once; the waiting callers' events were not stored");
+        Assert.That(stored[0].IngestedAt, Is.LessThanOrEqualTo(stored[2].IngestedAt), "batches replay in arrival order");
+        Assert.That(await connection.ExecuteScalarAsync<ulong>("SELECT sum(calls) FROM prompt_daily WHERE workspace_id = {w:String}", new DynamicParameters(new { w = Workspace }) { RemoveUnused = false }),
+            Is.EqualTo(3UL), "the rollups saw the replayed events too");
+    }
+
+    [Test]
+    public async Task TheSpool_SurvivesARestartOfTheService()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Analytics:Ingestion:InsertAttempts"] = "1",
+            ["Analytics:Ingestion:SpoolRetryInterval"] = "00:00:00.200",
+        };
+        var first = await AnalyticsFactory.StartFreshAsync("delivery_restart", settings);
+        var key = await first.CreateKeyAsync(Workspace, ["ingest"]);
+        await using var connection = await first.OpenConnectionAsync();
+        await connection.ExecuteAsync("RENAME TABLE events TO events_away");
+        using (var client = first.CreateClient(key))
+        {
+            await client.PostAsync("/v1/events?wait=false", Events.Ndjson(Events.Line("s-1"), Events.Line("s-2")));
+            Assert.That(() => first.Services.GetRequiredService<EventWriter>().Spool.Count, Is.EqualTo(1).After(10_000, 50));
+        }
+
+        await first.DisposeAsync();
+        await connection.ExecuteAsync("RENAME TABLE events_away TO events");
+
+        await using var second = new AnalyticsFactory("delivery_restart", settings);
+        _ = second.Server;
+        Assert.That(
+            async () => await connection.ExecuteScalarAsync<ulong>("SELECT count() FROM events WHERE event_id LIKE 's-%'"),
+            Is.EqualTo(2UL).After(10_000, 100));
+    }
+
+    [Test]
+    public async Task ShutDown_DrainsTheBuffer_AndIdsAreStillKnownAfterRestart()
+    {
+        var settings = new Dictionary<string, string?> { ["Analytics:Ingestion:FlushInterval"] = "00:00:30" };
+        var first = await AnalyticsFactory.StartFreshAsync("delivery_drain", settings);
+        var key = await first.CreateKeyAsync(Workspace, ["ingest"]);
+        using (var client = first.CreateClient(key))
+        {
+            var response = await client.PostAsync("/v1/events?wait=false", Events.Ndjson(Events.Line("g-1"), Events.Line("g-2"), Events.Line("g-3")));
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
+        }
+
+        // The writer is holding the batch open for 30 s; stopping the host must flush it now.
+        await first.DisposeAsync();
+        await using var second = new AnalyticsFactory("delivery_drain");
+        using var again = second.CreateClient(key);
+        var resent = await (await again.PostAsync("/v1/events", Events.Ndjson(Events.Line("g-1"), Events.Line("g-4")))).JsonAsync();
+
+        await using var connection = await second.OpenConnectionAsync();
+        Assert.That(await connection.ExecuteScalarAsync<ulong>("SELECT count() FROM events WHERE event_id LIKE 'g-%'"), Is.EqualTo(4UL));
+        Assert.That((resent.GetProperty("accepted").GetInt32(), resent.GetProperty("duplicates").GetInt32()), Is.EqualTo((1, 1)));
+    }
+
+    [Test]
+    public async Task AFloodedBuffer_Answers429WithRetryAfter_AndStaysBounded()
+    {
+        const int capacity = 20;
+        await using var factory = await AnalyticsFactory.StartFreshAsync("delivery_flood", new()
+        {
+            ["Analytics:Ingestion:BufferCapacity"] = capacity.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Analytics:Ingestion:InsertAttempts"] = "6",
+        });
+        using var client = factory.CreateClient(await factory.CreateKeyAsync(Workspace, ["ingest"]));
+        await using var connection = await factory.OpenConnectionAsync();
+        var writer = factory.Services.GetRequiredService<EventWriter>();
+
+        // With the table away, the writer is stuck retrying, so admitted events stay buffered.
+        await connection.ExecuteAsync("RENAME TABLE events TO events_away");
+        var statuses = new List<HttpStatusCode>();
+        var peak = 0L;
+        for (var i = 0; i < 10; i++)
+        {
+            var response = await client.PostAsync("/v1/events?wait=false", Events.Ndjson(Enumerable.Range(0, 5).Select(j => Events.Line($"f-{i}-{j}")).ToArray()));
+            statuses.Add(response.StatusCode);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                Assert.That(response.Headers.RetryAfter?.Delta, Is.EqualTo(TimeSpan.FromSeconds(1)));
+            }
+
+            peak = Math.Max(peak, writer.Buffered);
+        }
+
+        await connection.ExecuteAsync("RENAME TABLE events_away TO events");
+
+        Assert.That(statuses, Has.Member(HttpStatusCode.TooManyRequests));
+        Assert.That(statuses.Count(s => s == HttpStatusCode.Accepted), Is.LessThanOrEqualTo(capacity / 5 + 1));
+        Assert.That(peak, Is.LessThanOrEqualTo(capacity));
+        var accepted = statuses.Count(s => s == HttpStatusCode.Accepted) * 5;
+        Assert.That(
+            async () => await connection.ExecuteScalarAsync<ulong>("SELECT count() FROM events WHERE event_id LIKE 'f-%'"),
+            Is.EqualTo((ulong)accepted).After(15_000, 100), "every admitted event is stored once the table is back");
+    }
+}
