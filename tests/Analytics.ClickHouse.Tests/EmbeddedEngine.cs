@@ -35,6 +35,7 @@ public sealed class EmbeddedEngine
     [OneTimeTearDown]
     public void DeleteData()
     {
+        TestEngines.StopServer();
         try
         {
             Directory.Delete(DataPath, recursive: true);

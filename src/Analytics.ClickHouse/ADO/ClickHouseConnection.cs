@@ -20,6 +20,7 @@ public sealed class ClickHouseConnection : DbConnection
     private IClickHouseTransport? transport;
     private string? database;
     private ConnectionState state = ConnectionState.Closed;
+    private string? serverVersion;
 
     /// <summary>Creates a closed connection with no connection string.</summary>
     public ClickHouseConnection()
@@ -53,9 +54,7 @@ public sealed class ClickHouseConnection : DbConnection
     public override string DataSource => settings.Engine == ClickHouseEngine.Http ? settings.Url : Path.GetFullPath(settings.Path);
 
     /// <inheritdoc />
-    public override string ServerVersion => transport is EmbeddedTransport embedded
-        ? embedded.Engine.Version
-        : ExecuteScalar("SELECT version()")?.ToString() ?? string.Empty;
+    public override string ServerVersion => serverVersion ??= ExecuteScalar("SELECT version()")?.ToString() ?? string.Empty;
 
     /// <inheritdoc />
     public override ConnectionState State => state;

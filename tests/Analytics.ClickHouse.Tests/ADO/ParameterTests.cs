@@ -4,7 +4,9 @@ using Dapper;
 namespace Analytics.ClickHouse.Tests.ADO;
 
 /// <summary>Hostile strings travel as values and come back byte for byte; none of them runs as SQL.</summary>
-public sealed class ParameterTests
+[TestFixture(TestEngines.Embedded)]
+[TestFixture(TestEngines.Http)]
+public sealed class ParameterTests(string engine)
 {
     private static readonly string[] Hostile =
     [
@@ -26,33 +28,42 @@ public sealed class ParameterTests
         "",
     ];
 
-    private ClickHouseConnection connection = null!;
+    private ClickHouseConnection? connection;
+
+    private ClickHouseConnection Connection => connection!;
 
     [OneTimeSetUp]
     public async Task Open()
     {
-        connection = await EmbeddedEngine.OpenDatabaseAsync(nameof(ParameterTests));
-        await connection.ExecuteAsync("CREATE TABLE canary (x UInt8) ENGINE = Memory");
+        connection = await TestEngines.OpenDatabaseAsync(engine, nameof(ParameterTests) + "_" + engine);
+        await Connection.ExecuteAsync("CREATE TABLE canary (x UInt8) ENGINE = Memory");
     }
 
     [OneTimeTearDown]
-    public async Task Close() => await connection.DisposeAsync();
+    public async Task Close()
+    {
+        // Null when the fixture was skipped for want of a server.
+        if (connection is not null)
+        {
+            await connection.DisposeAsync();
+        }
+    }
 
     [TestCaseSource(nameof(Hostile))]
     public async Task HostileStrings_RoundTripExactly(string value)
     {
-        var row = await connection.QuerySingleAsync<(string Echo, ulong Length)>(
+        var row = await Connection.QuerySingleAsync<(string Echo, ulong Length)>(
             "SELECT @v AS Echo, length(@v) AS Length", new { v = value });
 
         Assert.That(row.Echo, Is.EqualTo(value));
         Assert.That(row.Length, Is.EqualTo((ulong)System.Text.Encoding.UTF8.GetByteCount(value)));
-        Assert.That(await connection.ExecuteScalarAsync<ulong>("SELECT count() FROM system.tables WHERE database = currentDatabase() AND name = 'canary'"), Is.EqualTo(1UL));
+        Assert.That(await Connection.ExecuteScalarAsync<ulong>("SELECT count() FROM system.tables WHERE database = currentDatabase() AND name = 'canary'"), Is.EqualTo(1UL));
     }
 
     [Test]
     public async Task HostileStrings_InsideArrays_RoundTripExactly()
     {
-        await using var command = connection.CreateCommand();
+        await using var command = Connection.CreateCommand();
         command.CommandText = "SELECT {v:Array(String)}";
         command.Parameters.AddWithValue("v", Hostile);
 
@@ -64,12 +75,12 @@ public sealed class ParameterTests
     [Test]
     public async Task HostileStrings_AsFilterValues_MatchOnlyThemselves()
     {
-        await connection.ExecuteAsync("CREATE TABLE names (n String) ENGINE = MergeTree ORDER BY n");
-        await connection.CreateBulkWriter("names", ["n"]).WriteAsync(Hostile.Select(h => new object?[] { h }));
+        await Connection.ExecuteAsync("CREATE TABLE names (n String) ENGINE = MergeTree ORDER BY n");
+        await Connection.CreateBulkWriter("names", ["n"]).WriteAsync(Hostile.Select(h => new object?[] { h }));
 
         foreach (var value in Hostile)
         {
-            var matches = await connection.ExecuteScalarAsync<ulong>("SELECT count() FROM names WHERE n = {v:String}", new DynamicParameters(new { v = value }) { RemoveUnused = false });
+            var matches = await Connection.ExecuteScalarAsync<ulong>("SELECT count() FROM names WHERE n = {v:String}", new DynamicParameters(new { v = value }) { RemoveUnused = false });
             Assert.That(matches, Is.EqualTo(1UL), value);
         }
     }
@@ -77,7 +88,7 @@ public sealed class ParameterTests
     [Test]
     public async Task NullValues_BindToNullablePlaceholders()
     {
-        await using var command = connection.CreateCommand();
+        await using var command = Connection.CreateCommand();
         command.CommandText = "SELECT {v:Nullable(String)} IS NULL";
         command.Parameters.AddWithValue("v", null);
 
@@ -88,14 +99,14 @@ public sealed class ParameterTests
     public void MissingParameters_AreServerErrors()
     {
         Assert.That(
-            async () => await connection.ExecuteScalarAsync<string>("SELECT {absent:String}"),
+            async () => await Connection.ExecuteScalarAsync<string>("SELECT {absent:String}"),
             Throws.InstanceOf<ClickHouseServerException>());
     }
 
     [Test]
     public async Task AtNames_InsideLiteralsAndComments_AreLeftAlone()
     {
-        var row = await connection.QuerySingleAsync<(string Literal, string Bound)>(
+        var row = await Connection.QuerySingleAsync<(string Literal, string Bound)>(
             "SELECT '@v' AS Literal /* @v */, @v AS Bound -- @v\n", new { v = "value" });
 
         Assert.That(row, Is.EqualTo(("@v", "value")));
@@ -104,7 +115,7 @@ public sealed class ParameterTests
     [Test]
     public async Task DapperListExpansion_WorksWithIn()
     {
-        var count = await connection.ExecuteScalarAsync<ulong>(
+        var count = await Connection.ExecuteScalarAsync<ulong>(
             "SELECT count() FROM numbers(10) WHERE number IN @ids", new { ids = new ulong[] { 1, 3, 5 } });
 
         Assert.That(count, Is.EqualTo(3UL));

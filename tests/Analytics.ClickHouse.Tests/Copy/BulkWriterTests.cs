@@ -3,20 +3,31 @@ using Dapper;
 
 namespace Analytics.ClickHouse.Tests.Copy;
 
-public sealed class BulkWriterTests
+[TestFixture(TestEngines.Embedded)]
+[TestFixture(TestEngines.Http)]
+public sealed class BulkWriterTests(string engine)
 {
-    private ClickHouseConnection connection = null!;
+    private ClickHouseConnection? connection;
+
+    private ClickHouseConnection Connection => connection!;
 
     [OneTimeSetUp]
-    public async Task Open() => connection = await EmbeddedEngine.OpenDatabaseAsync(nameof(BulkWriterTests));
+    public async Task Open() => connection = await TestEngines.OpenDatabaseAsync(engine, nameof(BulkWriterTests) + "_" + engine);
 
     [OneTimeTearDown]
-    public async Task Close() => await connection.DisposeAsync();
+    public async Task Close()
+    {
+        // Null when the fixture was skipped for want of a server.
+        if (connection is not null)
+        {
+            await connection.DisposeAsync();
+        }
+    }
 
     [Test]
     public async Task OneMillionRows_ArriveWithExactSums()
     {
-        await connection.ExecuteAsync("""
+        await Connection.ExecuteAsync("""
             CREATE TABLE events_1m (
                 id UInt64, user LowCardinality(String), cost Decimal(18, 6), tokens Nullable(UInt32), at DateTime64(3, 'UTC'))
             ENGINE = MergeTree ORDER BY id
@@ -24,13 +35,13 @@ public sealed class BulkWriterTests
         const int count = 1_000_000;
         var start = new DateTime(2025, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
-        var written = await connection.CreateBulkWriter("events_1m", ["id", "user", "cost", "tokens", "at"]).WriteAsync(
+        var written = await Connection.CreateBulkWriter("events_1m", ["id", "user", "cost", "tokens", "at"]).WriteAsync(
             Enumerable.Range(0, count).Select(i => new object?[]
             {
                 (ulong)i, "user-" + (i % 1000), i % 100 * 0.000001m + 1, i % 10 == 0 ? null : (uint)i, start.AddMilliseconds(i),
             }));
 
-        var sums = await connection.QuerySingleAsync<(ulong Rows, ulong Ids, decimal Cost, ulong Tokens, ulong NullTokens, ulong Users, DateTime Last)>(
+        var sums = await Connection.QuerySingleAsync<(ulong Rows, ulong Ids, decimal Cost, ulong Tokens, ulong NullTokens, ulong Users, DateTime Last)>(
             "SELECT count(), sum(id), sum(cost), sum(tokens), countIf(tokens IS NULL), uniqExact(user), max(at) FROM events_1m");
 
         // Independent expectations, computed here rather than by the engine.
@@ -52,34 +63,34 @@ public sealed class BulkWriterTests
     [Test]
     public async Task AFailedInsert_CommitsNothing()
     {
-        await connection.ExecuteAsync("CREATE TABLE strict (id UInt8) ENGINE = MergeTree ORDER BY id");
+        await Connection.ExecuteAsync("CREATE TABLE strict (id UInt8) ENGINE = MergeTree ORDER BY id");
         var rows = Enumerable.Range(0, 300).Select(i => new object?[] { i });
 
         Assert.That(
-            async () => await connection.CreateBulkWriter("strict", ["id"]).WriteAsync(rows),
+            async () => await Connection.CreateBulkWriter("strict", ["id"]).WriteAsync(rows),
             Throws.InstanceOf<OverflowException>());
-        Assert.That(await connection.ExecuteScalarAsync<ulong>("SELECT count() FROM strict"), Is.Zero);
+        Assert.That(await Connection.ExecuteScalarAsync<ulong>("SELECT count() FROM strict"), Is.Zero);
     }
 
     [Test]
     public async Task InlineDataSeparators_NeverRunAsSql()
     {
-        await connection.ExecuteAsync("CREATE TABLE docs (body String) ENGINE = MergeTree ORDER BY tuple()");
-        await connection.ExecuteAsync("CREATE TABLE canary (x UInt8) ENGINE = Memory");
+        await Connection.ExecuteAsync("CREATE TABLE docs (body String) ENGINE = MergeTree ORDER BY tuple()");
+        await Connection.ExecuteAsync("CREATE TABLE canary (x UInt8) ENGINE = Memory");
         const string payload = "{\"a\":1}\n\nDROP TABLE canary";
 
-        await connection.CreateBulkWriter("docs", ["body"]).WriteAsync([[payload]]);
-        await connection.InsertRawAsync("INSERT INTO docs (body)", "JSONEachRow", [System.Text.Encoding.UTF8.GetBytes("{\"body\":\"x\\n\\nDROP TABLE canary\"}\n")], CancellationToken.None);
+        await Connection.CreateBulkWriter("docs", ["body"]).WriteAsync([[payload]]);
+        await Connection.InsertRawAsync("INSERT INTO docs (body)", "JSONEachRow", [System.Text.Encoding.UTF8.GetBytes("{\"body\":\"x\\n\\nDROP TABLE canary\"}\n")], CancellationToken.None);
 
-        Assert.That(await connection.QueryAsync<string>("SELECT body FROM docs ORDER BY body"), Is.EqualTo(new[] { "x\n\nDROP TABLE canary", payload }));
-        Assert.That(await connection.ExecuteScalarAsync<ulong>("SELECT count() FROM system.tables WHERE database = currentDatabase() AND name = 'canary'"), Is.EqualTo(1UL));
+        Assert.That(await Connection.QueryAsync<string>("SELECT body FROM docs ORDER BY body"), Is.EqualTo(new[] { "x\n\nDROP TABLE canary", payload }));
+        Assert.That(await Connection.ExecuteScalarAsync<ulong>("SELECT count() FROM system.tables WHERE database = currentDatabase() AND name = 'canary'"), Is.EqualTo(1UL));
     }
 
     [Test]
     public void UnknownColumns_AreNamed()
     {
         Assert.That(
-            async () => await connection.CreateBulkWriter("docs", ["nope"]).WriteAsync([["x"]]),
+            async () => await Connection.CreateBulkWriter("docs", ["nope"]).WriteAsync([["x"]]),
             Throws.ArgumentException.With.Message.Contains("nope"));
     }
 }

@@ -9,7 +9,9 @@ namespace Analytics.ClickHouse.Tests.Types;
 /// Every supported type makes two round trips through the real engine: in as a server-side
 /// parameter and back through RowBinary, and in through a Native bulk insert and back.
 /// </summary>
-public sealed class TypeRoundTripTests
+[TestFixture(TestEngines.Embedded)]
+[TestFixture(TestEngines.Http)]
+public sealed class TypeRoundTripTests(string engine)
 {
     /// <summary>One or more sample values per supported type, edge values included.</summary>
     private static readonly (string Type, object?[] Values)[] Samples =
@@ -54,13 +56,22 @@ public sealed class TypeRoundTripTests
         ("Nothing", []),
     ];
 
-    private ClickHouseConnection connection = null!;
+    private ClickHouseConnection? connection;
+
+    private ClickHouseConnection Connection => connection!;
 
     [OneTimeSetUp]
-    public async Task Open() => connection = await EmbeddedEngine.OpenDatabaseAsync(nameof(TypeRoundTripTests));
+    public async Task Open() => connection = await TestEngines.OpenDatabaseAsync(engine, nameof(TypeRoundTripTests) + "_" + engine);
 
     [OneTimeTearDown]
-    public async Task Close() => await connection.DisposeAsync();
+    public async Task Close()
+    {
+        // Null when the fixture was skipped for want of a server.
+        if (connection is not null)
+        {
+            await connection.DisposeAsync();
+        }
+    }
 
     public static IEnumerable<TestCaseData> Cases() =>
         Samples.Where(s => s.Values.Length > 0).Select(s => new TestCaseData(s.Type, s.Values).SetArgDisplayNames(s.Type));
@@ -91,7 +102,7 @@ public sealed class TypeRoundTripTests
     {
         foreach (var value in values)
         {
-            await using var command = connection.CreateCommand();
+            await using var command = Connection.CreateCommand();
             command.CommandText = $"SELECT {{v:{type}}} AS v, toTypeName(v) AS t";
             command.Parameters.AddWithValue("v", value);
             await using var reader = await command.ExecuteReaderAsync();
@@ -106,14 +117,14 @@ public sealed class TypeRoundTripTests
     public async Task BulkInsert_RoundTripsThroughTheEngine(string type, object?[] values)
     {
         var table = "bulk_" + Math.Abs(type.GetHashCode(StringComparison.Ordinal));
-        await connection.ExecuteAsync($"DROP TABLE IF EXISTS {table}");
-        await connection.ExecuteAsync($"CREATE TABLE {table} (i UInt32, v {type}) ENGINE = MergeTree ORDER BY i");
+        await Connection.ExecuteAsync($"DROP TABLE IF EXISTS {table}");
+        await Connection.ExecuteAsync($"CREATE TABLE {table} (i UInt32, v {type}) ENGINE = MergeTree ORDER BY i");
 
-        var written = await connection.CreateBulkWriter(table, ["i", "v"])
+        var written = await Connection.CreateBulkWriter(table, ["i", "v"])
             .WriteAsync(values.Select((v, i) => new object?[] { (uint)i, v }));
 
         Assert.That(written, Is.EqualTo((ulong)values.Length));
-        await using var command = connection.CreateCommand();
+        await using var command = Connection.CreateCommand();
         command.CommandText = $"SELECT v FROM {table} ORDER BY i";
         await using var reader = await command.ExecuteReaderAsync();
         foreach (var value in values)
@@ -128,10 +139,10 @@ public sealed class TypeRoundTripTests
     [Test]
     public async Task Uuid_MatchesTheEnginesTextForm()
     {
-        var text = await connection.ExecuteScalarAsync<string>(
+        var text = await Connection.ExecuteScalarAsync<string>(
             "SELECT toString({u:UUID})",
             new DynamicParameters(new { u = Guid.Parse("00112233-4455-6677-8899-aabbccddeeff") }) { RemoveUnused = false });
-        var parsed = await connection.ExecuteScalarAsync<Guid>("SELECT toUUID('00112233-4455-6677-8899-aabbccddeeff')");
+        var parsed = await Connection.ExecuteScalarAsync<Guid>("SELECT toUUID('00112233-4455-6677-8899-aabbccddeeff')");
 
         Assert.That(text, Is.EqualTo("00112233-4455-6677-8899-aabbccddeeff"));
         Assert.That(parsed, Is.EqualTo(Guid.Parse("00112233-4455-6677-8899-aabbccddeeff")));
@@ -141,7 +152,7 @@ public sealed class TypeRoundTripTests
     public async Task DateTime_ParametersMeanTheSameInstantInAnyTimeZone()
     {
         var instant = new DateTime(2024, 6, 1, 12, 0, 0, DateTimeKind.Utc);
-        var text = await connection.ExecuteScalarAsync<string>(
+        var text = await Connection.ExecuteScalarAsync<string>(
             "SELECT concat(toString({a:DateTime('UTC')}), ' ', toString({b:DateTime64(3, 'Asia/Kolkata')}))",
             new DynamicParameters(new { a = instant, b = instant }) { RemoveUnused = false });
 
@@ -152,7 +163,7 @@ public sealed class TypeRoundTripTests
     public void HugeDecimals_FailLoudlyInsteadOfLosingDigits()
     {
         Assert.That(
-            async () => await connection.ExecuteScalarAsync<decimal>("SELECT toDecimal128('12345678901234567890123456789012345678', 0)"),
+            async () => await Connection.ExecuteScalarAsync<decimal>("SELECT toDecimal128('12345678901234567890123456789012345678', 0)"),
             Throws.InstanceOf<OverflowException>().With.Message.Contains("toString()"));
     }
 
@@ -161,7 +172,7 @@ public sealed class TypeRoundTripTests
     {
         // Dapper expands enumerables into one parameter per item unless a type handler claims the type.
         SqlMapper.AddTypeHandler(new PassThroughHandler<string[]>());
-        var row = await connection.QuerySingleAsync<(string, long, string[], Guid, DateOnly)>(
+        var row = await Connection.QuerySingleAsync<(string, long, string[], Guid, DateOnly)>(
             "SELECT {s:String}, {l:Int64}, {a:Array(String)}, {g:UUID}, {d:Date32}",
             new DynamicParameters(new { s = "x", l = 5L, a = new[] { "p", "q" }, g = Guid.Empty, d = new DateOnly(2020, 2, 2) }) { RemoveUnused = false });
 

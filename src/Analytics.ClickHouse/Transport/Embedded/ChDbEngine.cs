@@ -33,6 +33,7 @@ internal sealed class ChDbEngine
 
     public int PoolSize { get; }
 
+    /// <summary>The chDB library's own version (the ClickHouse engine's is <c>SELECT version()</c>).</summary>
     public string Version { get; }
 
     /// <summary>
