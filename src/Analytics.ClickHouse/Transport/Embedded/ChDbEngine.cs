@@ -137,7 +137,11 @@ internal sealed class ChDbEngine
                 var connection = ChDbNative.Connect(encoded.Length, argv);
                 if (connection == 0)
                 {
-                    throw new ClickHouseServerException($"chDB could not open a connection on '{dataPath}'.", 0, null);
+                    // The engine prints its reason to standard error (most often: another process holds the folder).
+                    throw new ClickHouseServerException(
+                        $"The embedded engine could not open '{dataPath}'; its reason is printed above. A data folder serves one process at a time.",
+                        0,
+                        null);
                 }
 
                 return connection;

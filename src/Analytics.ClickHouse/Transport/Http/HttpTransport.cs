@@ -150,6 +150,10 @@ internal sealed class HttpTransport : IClickHouseTransport
 
             throw new TimeoutException($"Query {request.QueryId} did not finish within {request.Timeout.TotalSeconds:0.###} s.", ex);
         }
+        catch (HttpRequestException ex)
+        {
+            throw new ClickHouseTransportException($"Query {request.QueryId}: the server at {_endpoint.TrimEnd('?')} could not be reached or dropped the connection: {ex.Message}", request.QueryId, ex);
+        }
     }
 
     private async Task<HttpResponseMessage> SendAsync(Uri url, bool readOnly, Func<HttpContent> content, CancellationToken cancellationToken)

@@ -230,6 +230,20 @@ public sealed class HttpTransportTests
     }
 
     [Test]
+    public async Task AServerThatStaysUnreachable_IsATransportErrorWithTheQueryId()
+    {
+        var fake = new FakeServer((_, _) =>
+            throw new HttpRequestException(HttpRequestError.ConnectionError, "refused", new SocketException((int)SocketError.ConnectionRefused)));
+        await using var transport = new HttpTransport(Server, null, null, compression: true, fake);
+
+        var error = Assert.ThrowsAsync<ClickHouseTransportException>(() => transport.QueryAsync(Request("SELECT 1"), CancellationToken.None));
+
+        Assert.That(error!.QueryId, Is.EqualTo(Request("SELECT 1").QueryId));
+        Assert.That(error.IsTransient, Is.True);
+        Assert.That(fake.Requests, Has.Count.EqualTo(ClickHouseDefaults.HttpRetries + 1), "connect failures are retried before giving up");
+    }
+
+    [Test]
     public async Task Cancellation_KillsTheQueryOnTheServer()
     {
         var killed = new TaskCompletionSource<Sent>(TaskCreationOptions.RunContinuationsAsynchronously);
