@@ -1,4 +1,7 @@
 using Analytics.Api.Control;
+using Analytics.Api.Features.PromptStats;
+using Analytics.Api.Features.PromptUsage;
+using Analytics.Api.Features.UserStats;
 using Analytics.Api.Ingestion;
 
 namespace Analytics.Api.Hosting;
@@ -18,6 +21,9 @@ public static class AnalyticsEndpoints
         app.MapControlApi();
 
         // Query APIs (prompt-template stats, prompt usage, user-stats extract).
+        app.MapPromptStatsApi();
+        app.MapPromptUsageApi();
+        app.MapUserStatsApi();
         return app;
     }
 }

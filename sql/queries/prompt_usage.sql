@@ -1,0 +1,39 @@
+-- Prompts per product, user and UTC day over the workspace, from the daily rollup (summed at query
+-- time: rows of a key may not be merged yet, and forgetting adds negated rows). Names and emails are
+-- the latest seen for each id; search matches the user's latest email or full name.
+WITH
+    usage AS
+    (
+        SELECT day, product_id, user_id, toInt64(sum(prompts)) AS prompt_count
+        FROM product_user_daily
+        WHERE workspace_id = {workspace:String}
+          AND day >= {start:Date} AND day <= {end:Date}
+          AND (empty({products:Array(UUID)}) OR product_id IN {products:Array(UUID)})
+          AND ({origin:String} = '' OR origin = {origin:String})
+        GROUP BY day, product_id, user_id
+        HAVING prompt_count != 0
+    ),
+    products AS
+    (
+        SELECT product_id, argMax(product_name, seen_at) AS product_name
+        FROM product_names
+        WHERE workspace_id = {workspace:String}
+        GROUP BY product_id
+    ),
+    users AS
+    (
+        SELECT user_id, argMax(user_email, seen_at) AS user_email,
+               argMax(trimBoth(concat(user_fname, ' ', user_lname)), seen_at) AS full_name
+        FROM user_profiles
+        WHERE workspace_id = {workspace:String}
+        GROUP BY user_id
+    )
+SELECT u.product_id AS ProductId, p.product_name AS ProductName, u.user_id AS UserId, s.user_email AS UserEmail,
+       u.day AS Date, u.prompt_count AS PromptCount
+FROM usage AS u
+LEFT JOIN products AS p ON p.product_id = u.product_id
+LEFT JOIN users AS s ON s.user_id = u.user_id
+WHERE {search:String} = ''
+   OR positionCaseInsensitiveUTF8(s.user_email, {search:String}) > 0
+   OR positionCaseInsensitiveUTF8(s.full_name, {search:String}) > 0
+ORDER BY Date, ProductName, UserEmail, ProductId, UserId

@@ -1,0 +1,28 @@
+using Analytics.Api.Features.PromptStats;
+using Analytics.Api.Features.Shared;
+
+// In the root namespace so that Hosting maps it without another using.
+namespace Analytics.Api.Features.PromptStats;
+
+/// <summary>The prompt-template stats API (seed 000), drop-in compatible with the analytics vendor.</summary>
+public static class PromptStatsApi
+{
+    public static IEndpointRouteBuilder MapPromptStatsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/v1/analytics/saas/prompt-templates/stats", PromptStatsHandler.HandleAsync)
+            .WithName("PostPromptTemplateStats")
+            .WithTags("Analytics SaaS")
+            .WithSummary("Batch prompt-template statistics for a calendar period.")
+            .WithDescription(
+                "Calls, cost and a zero-filled daily call sparkline per requested prompt template over [dateFrom, dateTo] (UTC days, both inclusive). " +
+                "Needs a `read` credential and `X-Workspace-Id` naming its workspace. Errors carry the envelope with data null: " +
+                "40001 body not valid JSON, 40050 prompt_ids missing or empty, 40005 over 500 ids, 40002 a date not YYYY-MM-DD, " +
+                "40003 dateFrom after dateTo, 40004 window over 366 days (HTTP 400); 40100 no or invalid credential (401); " +
+                "40300 wrong workspace or scope (403).")
+            .DocumentsJsonBody<PromptStatsBody>(required: true)
+            .Produces<AnalyticsResponse<object>>(StatusCodes.Status400BadRequest)
+            .Produces<AnalyticsResponse<object>>(StatusCodes.Status401Unauthorized)
+            .Produces<AnalyticsResponse<object>>(StatusCodes.Status403Forbidden);
+        return app;
+    }
+}

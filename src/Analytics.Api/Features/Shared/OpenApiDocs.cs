@@ -1,0 +1,61 @@
+using System.Text.Json.Nodes;
+using Microsoft.OpenApi;
+
+namespace Analytics.Api.Features.Shared;
+
+/// <summary>OpenAPI descriptions for what the query handlers read and write themselves.</summary>
+internal static class OpenApiDocs
+{
+    /// <summary>
+    /// Documents a JSON request body that the handler parses itself. <c>Accepts&lt;T&gt;</c> would do it too, but
+    /// would also make routing refuse other content types with a bare 415 instead of the API's own error.
+    /// </summary>
+    public static RouteHandlerBuilder DocumentsJsonBody<T>(this RouteHandlerBuilder builder, bool required) =>
+        builder.AddOpenApiOperationTransformer(async (operation, context, cancellationToken) =>
+        {
+            operation.RequestBody = new OpenApiRequestBody
+            {
+                Required = required,
+                Content = new Dictionary<string, OpenApiMediaType>
+                {
+                    ["application/json"] = new() { Schema = await context.GetOrCreateSchemaAsync(typeof(T), null, cancellationToken) },
+                },
+            };
+        });
+
+    /// <summary>Gives parameters bound as text the type clients should send, and marks the required ones.</summary>
+    public static RouteHandlerBuilder DocumentsParameters(this RouteHandlerBuilder builder, params (string Name, string Format, bool Required, string[]? Values)[] parameters) =>
+        builder.AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
+            {
+                if (parameters.FirstOrDefault(p => p.Name == parameter.Name) is not { Name: not null } spec)
+                {
+                    continue;
+                }
+
+                var item = new OpenApiSchema { Type = JsonSchemaType.String, Format = spec.Format.Length == 0 ? null : spec.Format };
+                if (spec.Values is { } values)
+                {
+                    item.Enum = [.. values.Select(v => (JsonNode)JsonValue.Create(v))];
+                }
+
+                parameter.Required = spec.Required;
+                parameter.Schema = parameter.Schema?.Type == JsonSchemaType.Array ? new OpenApiSchema { Type = JsonSchemaType.Array, Items = item } : item;
+            }
+
+            return Task.CompletedTask;
+        });
+
+    /// <summary>Adds a plain-text alternative (such as CSV) to the 200 answer.</summary>
+    public static RouteHandlerBuilder DocumentsTextAlternative(this RouteHandlerBuilder builder, string mediaType, string description) =>
+        builder.AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            if (operation.Responses?.TryGetValue("200", out var ok) == true && ok.Content is { } content)
+            {
+                content[mediaType] = new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Description = description } };
+            }
+
+            return Task.CompletedTask;
+        });
+}

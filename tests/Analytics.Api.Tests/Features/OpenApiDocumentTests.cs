@@ -1,0 +1,140 @@
+namespace Analytics.Api.Tests.Features;
+
+/// <summary>The OpenAPI document describes the three query APIs with their real shapes and errors.</summary>
+public sealed class OpenApiDocumentTests
+{
+    private AnalyticsFactory factory = null!;
+    private JsonDocument document = null!;
+
+    private JsonElement Paths => document.RootElement.GetProperty("paths");
+
+    private JsonElement Schemas => document.RootElement.GetProperty("components").GetProperty("schemas");
+
+    [OneTimeSetUp]
+    public async Task SetUp()
+    {
+        factory = await AnalyticsFactory.StartFreshAsync("features_openapi");
+        using var client = factory.CreateClient();
+        document = JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json"));
+    }
+
+    [OneTimeTearDown]
+    public async Task TearDown()
+    {
+        document.Dispose();
+        await factory.DisposeAsync();
+    }
+
+    [TestCase("/v1/analytics/saas/prompt-templates/stats", "post", "PostPromptTemplateStats", new[] { "200", "400", "401", "403" })]
+    [TestCase("/api/v1/products/{product_id}/usage/prompts", "get", "GetPromptUsage", new[] { "200", "401", "403", "422" })]
+    [TestCase("/api/admin/histories/charts/user-stats", "post", "PostUserStats", new[] { "200", "400", "401", "403" })]
+    public void EachApi_IsNamedSummarisedTagged_WithItsAnswers(string path, string method, string operationId, string[] statuses)
+    {
+        var operation = Paths.GetProperty(path).GetProperty(method);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(operation.GetProperty("operationId").GetString(), Is.EqualTo(operationId));
+            Assert.That(operation.GetProperty("summary").GetString(), Is.Not.Empty);
+            Assert.That(operation.GetProperty("tags").GetArrayLength(), Is.EqualTo(1));
+            Assert.That(operation.GetProperty("responses").EnumerateObject().Select(r => r.Name), Is.EquivalentTo(statuses));
+        });
+    }
+
+    [Test]
+    public void PromptStats_DescribesItsBodyAndEnvelope()
+    {
+        var operation = Paths.GetProperty("/v1/analytics/saas/prompt-templates/stats").GetProperty("post");
+        var body = operation.GetProperty("requestBody");
+        var data = Resolve(Resolve(Ok(operation, "application/json")).GetProperty("properties").GetProperty("data"));
+        var stats = Resolve(Resolve(data.GetProperty("properties").GetProperty("stats")).GetProperty("additionalProperties"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(body.GetProperty("required").GetBoolean(), Is.True);
+            Assert.That(PropertyNames(Resolve(body.GetProperty("content").GetProperty("application/json").GetProperty("schema"))), Is.EquivalentTo(new[] { "dateFrom", "dateTo", "prompt_ids" }));
+            Assert.That(PropertyNames(Resolve(Ok(operation, "application/json"))), Is.EquivalentTo(new[] { "code", "message", "data" }));
+            Assert.That(PropertyNames(stats), Is.EquivalentTo(new[] { "total_calls", "cost_sum", "call_sparkline" }));
+            Assert.That(PropertyNames(Error(operation, "400")), Is.EquivalentTo(new[] { "code", "message", "data" }));
+            Assert.That(operation.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()), Does.Contain("X-Workspace-Id"));
+        });
+    }
+
+    [Test]
+    public void PromptUsage_DescribesItsParametersRowsAndFastApiErrors()
+    {
+        var operation = Paths.GetProperty("/api/v1/products/{product_id}/usage/prompts").GetProperty("get");
+        var parameters = operation.GetProperty("parameters").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!);
+        var row = Resolve(Ok(operation, "application/json").GetProperty("items"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(parameters["product_id"].GetProperty("in").GetString(), Is.EqualTo("path"));
+            Assert.That(parameters["product_id"].GetProperty("schema").GetProperty("format").GetString(), Is.EqualTo("uuid"));
+            Assert.That(parameters["start_date"].GetProperty("required").GetBoolean(), Is.True);
+            Assert.That(parameters["end_date"].GetProperty("schema").GetProperty("format").GetString(), Is.EqualTo("date"));
+            Assert.That(parameters["product_ids"].GetProperty("schema").GetProperty("items").GetProperty("format").GetString(), Is.EqualTo("uuid"));
+            Assert.That(parameters["origin"].GetProperty("schema").GetProperty("enum").EnumerateArray().Select(v => v.GetString()), Is.EqualTo(new[] { "APP", "SLACK", "API_KEY" }));
+            Assert.That(parameters, Does.ContainKey("search"));
+            Assert.That(PropertyNames(row), Is.EquivalentTo(new[] { "product_id", "product_name", "user_id", "user_email", "date", "prompt_count" }));
+            Assert.That(row.GetProperty("required").EnumerateArray().Select(r => r.GetString()), Is.EquivalentTo(PropertyNames(row)));
+            Assert.That(PropertyNames(Error(operation, "422")), Is.EqualTo(new[] { "detail" }));
+            Assert.That(PropertyNames(Error(operation, "401")), Is.EqualTo(new[] { "detail" }));
+        });
+    }
+
+    [Test]
+    public void UserStats_DescribesItsBodyJsonAndCsvAnswers()
+    {
+        var operation = Paths.GetProperty("/api/admin/histories/charts/user-stats").GetProperty("post");
+        var response = Resolve(Ok(operation, "application/json"));
+        var entry = Resolve(Resolve(response.GetProperty("properties").GetProperty("data")).GetProperty("items"));
+
+        Assert.Multiple(() =>
+        {
+            var body = operation.GetProperty("requestBody");
+            Assert.That(body.TryGetProperty("required", out var required) && required.GetBoolean(), Is.False, "every field is optional, the body too");
+            Assert.That(PropertyNames(Resolve(body.GetProperty("content").GetProperty("application/json").GetProperty("schema"))),
+                Is.EquivalentTo(new[] { "granularity", "range", "daterange", "account", "institution", "role", "usersearch" }));
+            Assert.That(Resolve(body.GetProperty("content").GetProperty("application/json").GetProperty("schema")).TryGetProperty("required", out _), Is.False);
+            Assert.That(PropertyNames(response), Is.EquivalentTo(new[]
+            {
+                "success", "truncated", "granularity", "windowSource", "defaultDaysApplied", "windowStart", "windowEnd", "data", "summary",
+            }));
+            Assert.That(PropertyNames(entry), Is.EquivalentTo(new[]
+            {
+                "user", "email", "fname", "lname", "institution", "instanceName", "aiName", "periodStart", "queryCount", "creditsUsed",
+                "lifetimeUsed", "capLimit", "capUsedPct", "atCap",
+            }));
+            Assert.That(Ok(operation, "text/csv").GetProperty("type").GetString(), Is.EqualTo("string"));
+            Assert.That(PropertyNames(Error(operation, "403")), Is.EquivalentTo(new[] { "success", "error" }));
+        });
+    }
+
+    private static JsonElement Ok(JsonElement operation, string mediaType) =>
+        operation.GetProperty("responses").GetProperty("200").GetProperty("content").GetProperty(mediaType).GetProperty("schema");
+
+    private JsonElement Error(JsonElement operation, string status) =>
+        Resolve(operation.GetProperty("responses").GetProperty(status).GetProperty("content").GetProperty("application/json").GetProperty("schema"));
+
+    /// <summary>Follows a <c>$ref</c> into the components (nullable references come as oneOf/anyOf with null).</summary>
+    private JsonElement Resolve(JsonElement schema)
+    {
+        if (schema.TryGetProperty("$ref", out var reference))
+        {
+            return Resolve(Schemas.GetProperty(reference.GetString()!.Split('/')[^1]));
+        }
+
+        foreach (var combinator in new[] { "oneOf", "anyOf", "allOf" })
+        {
+            if (schema.TryGetProperty(combinator, out var options))
+            {
+                return Resolve(options.EnumerateArray().First(o => !(o.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() == "null")));
+            }
+        }
+
+        return schema;
+    }
+
+    private static IEnumerable<string> PropertyNames(JsonElement schema) => schema.GetProperty("properties").EnumerateObject().Select(p => p.Name);
+}

@@ -1,0 +1,106 @@
+using System.Net.Http.Headers;
+using System.Text;
+using Analytics.Api.Control;
+using Microsoft.Extensions.DependencyInjection;
+using static Analytics.Api.Tests.Features.TestEvent;
+
+namespace Analytics.Api.Tests.Features.UserStats;
+
+/// <summary>The 5000-row cap: exactly 5000 matching rows are all returned, 5001 are cut to 5000 and flagged.</summary>
+public sealed class UserStatsTruncationTests
+{
+    private const string Path = "/api/admin/histories/charts/user-stats";
+    private const string Window = "{\"daterange\": {\"start\": \"2025-03-01T00:00:00Z\", \"end\": \"2025-03-02T00:00:00Z\"}}";
+
+    private readonly List<TestEvent> events = [];
+    private AnalyticsFactory factory = null!;
+
+    [OneTimeSetUp]
+    public async Task SetUp()
+    {
+        factory = await AnalyticsFactory.StartFreshAsync("features_user_stats_cap");
+
+        // One bulk write: 5000 users in one workspace, 5001 in the other, one row each. The last user of
+        // the bigger workspace, beyond the cap, used more and is at their cap.
+        foreach (var (workspace, users) in new[] { ("cap_5000", 5000), ("cap_5001", 5001) })
+        {
+            events.AddRange(Enumerable.Range(0, users).Select(i => new TestEvent(workspace, $"user-{i:D5}", Utc(2025, 3, 1, 12))
+            {
+                Institution = i % 2 == 0 ? "even" : "odd", Email = $"user{i}@example.com", Credits = i == 5000 ? 5002m : 1m,
+            }));
+        }
+
+        await InsertAsync(factory, events);
+        await factory.Services.GetRequiredService<ControlStore>().SetCapAsync("cap_5001", "user-05000", 10m, CancellationToken.None);
+    }
+
+    [OneTimeTearDown]
+    public async Task TearDown() => await factory.DisposeAsync();
+
+    [Test]
+    public async Task ExactlyFiveThousandRows_AreAllReturned_NotTruncated()
+    {
+        using var body = await PostAsync("cap_5000");
+
+        var rows = body.RootElement.GetProperty("data");
+        var expected = new ExpectedExtract(events, new Dictionary<string, decimal?>(), new HashSet<string>())
+            .Compute("cap_5000", Utc(2025, 3, 1), Utc(2025, 3, 2), "day");
+        Assert.Multiple(() =>
+        {
+            Assert.That(body.RootElement.GetProperty("truncated").GetBoolean(), Is.False);
+            Assert.That(rows.GetArrayLength(), Is.EqualTo(5000));
+            Assert.That(rows.EnumerateArray().Select(ExtractRow.FromJson), Is.EqualTo(expected.Rows));
+            Assert.That(ExtractSummary.FromJson(body.RootElement.GetProperty("summary")), Is.EqualTo(expected.Summary));
+        });
+    }
+
+    [Test]
+    public async Task FiveThousandAndOneRows_AreCutToTheFirst5000_Truncated_WithTheSummaryOverAll()
+    {
+        using var body = await PostAsync("cap_5001");
+
+        var rows = body.RootElement.GetProperty("data");
+        var caps = new Dictionary<string, decimal?> { ["user-05000"] = 10m };
+        var expected = new ExpectedExtract(events, caps, new HashSet<string>()).Compute("cap_5001", Utc(2025, 3, 1), Utc(2025, 3, 2), "day");
+        Assert.Multiple(() =>
+        {
+            Assert.That(body.RootElement.GetProperty("truncated").GetBoolean(), Is.True);
+            Assert.That(rows.GetArrayLength(), Is.EqualTo(5000));
+            Assert.That(rows.EnumerateArray().Select(ExtractRow.FromJson), Is.EqualTo(expected.Rows.Take(5000)));
+            Assert.That(ExtractSummary.FromJson(body.RootElement.GetProperty("summary")), Is.EqualTo(expected.Summary));
+            Assert.That((expected.Summary.MeanCreditsPerUserAccount, expected.Summary.UsersAtCap), Is.EqualTo((2m, 1L)), "the user beyond the cap counts in the summary");
+        });
+    }
+
+    [Test]
+    public async Task Csv_SaysWhenItIsTruncated()
+    {
+        using var client = Client("cap_5001");
+        client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("text/csv"));
+        using var response = await client.PostAsync(Path, new StringContent(Window, Encoding.UTF8, "application/json"));
+        var lines = (await response.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.Headers.GetValues("X-Truncated").Single(), Is.EqualTo("true"));
+            Assert.That(lines, Has.Length.EqualTo(5001), "header and 5000 rows");
+        });
+    }
+
+    private HttpClient Client(string workspace)
+    {
+        var client = factory.CreateClient();
+        client.DefaultRequestHeaders.Add("x-access-token", AnalyticsFactory.AdminToken);
+        client.DefaultRequestHeaders.Add("X-Workspace-Id", workspace);
+        return client;
+    }
+
+    private async Task<JsonDocument> PostAsync(string workspace)
+    {
+        using var client = Client(workspace);
+        using var response = await client.PostAsync(Path, new StringContent(Window, Encoding.UTF8, "application/json"));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), text);
+        return JsonDocument.Parse(text);
+    }
+}
