@@ -36,7 +36,8 @@ public static class ControlApi
             return ErrorResponse.Result(400, "history_ids must list 1 to 10000 non-empty ids");
         }
 
-        // Negate the rollup rows of what is not yet forgotten, then record it; exclusive of inserts so nothing slips between.
+        // Negate the rollup rows of what is not yet forgotten, record it, then rebuild the latest names of the
+        // users and products it touched from what remains; exclusive of inserts so nothing slips between.
         var forgotten = await writer.ExclusiveAsync(async connection =>
         {
             var parameters = QueryParameters.From(new { workspace, ids, now = time.GetUtcNow().UtcDateTime });
@@ -44,7 +45,8 @@ public static class ControlApi
             if (fresh.Length > 0)
             {
                 var scoped = QueryParameters.From(new { workspace, ids = fresh, now = time.GetUtcNow().UtcDateTime });
-                foreach (var statement in new[] { "forget_prompt_daily", "forget_product_user_daily", "forget_user_institution_daily", "forget_record" })
+                foreach (var statement in new[] { "forget_prompt_daily", "forget_product_user_daily", "forget_user_institution_daily", "forget_record",
+                             "forget_profiles_delete", "forget_profiles_rebuild", "forget_products_delete", "forget_products_rebuild" })
                 {
                     await connection.ExecuteAsync(new CommandDefinition(SqlFiles.Query(statement), scoped));
                 }

@@ -88,6 +88,31 @@ public sealed class ForgetAndRollupTests
     }
 
     [Test]
+    public async Task NamesSeenOnlyInForgottenHistories_NoLongerShowAsTheLatest()
+    {
+        // A workspace of its own, so that the rollup comparisons above never see these events.
+        using var ingestNames = factory.CreateClient(await factory.CreateKeyAsync("ws-names", ["ingest", "admin"]));
+        var product = Guid.NewGuid();
+        string Named(string id, string at, string history, string email, string productName) => Events.Line(id, at, "named-user", "p-n", 0m, 1m, history,
+            $"\"user_email\":\"{email}\",\"product_id\":\"{product}\",\"product_name\":\"{productName}\"");
+        await ingestNames.PostAsync("/v1/events", Events.Ndjson(
+            Named("n-1", "2026-04-01T10:00:00Z", "hn-old", "old@example.com", "Old name"),
+            Named("n-2", "2026-04-02T10:00:00Z", "hn-secret", "secret@example.com", "Secret name")));
+        await using var connection = await factory.OpenConnectionAsync();
+        const string latest = """
+            SELECT (SELECT argMax(user_email, seen_at) FROM user_profiles WHERE workspace_id = 'ws-names' AND user_id = 'named-user'),
+                   (SELECT argMax(product_name, seen_at) FROM product_names WHERE workspace_id = 'ws-names' AND product_id = {p:UUID})
+            """;
+        var parameters = new DynamicParameters(new { p = product }) { RemoveUnused = false };
+        Assert.That(await connection.QuerySingleAsync<(string, string)>(latest, parameters), Is.EqualTo(("secret@example.com", "Secret name")));
+
+        await ingestNames.PostAsJsonAsync("/v1/histories/forget", new { history_ids = new[] { "hn-secret" } });
+        await ingestNames.PostAsync("/v1/events", Events.Ndjson(Named("n-3", "2026-04-03T10:00:00Z", "hn-secret", "later@example.com", "Later name")));
+
+        Assert.That(await connection.QuerySingleAsync<(string, string)>(latest, parameters), Is.EqualTo(("old@example.com", "Old name")));
+    }
+
+    [Test]
     public async Task Forget_ChecksItsInput_AndItsCredential()
     {
         using var reader = factory.CreateClient(await factory.CreateKeyAsync(Workspace, ["read"]));
