@@ -99,7 +99,11 @@ public sealed class ClickHouseCommand : DbCommand
     }
 
     /// <inheritdoc />
-    public override int ExecuteNonQuery() => ExecuteNonQueryAsync(CancellationToken.None).GetAwaiter().GetResult();
+    public override int ExecuteNonQuery()
+    {
+        using var result = Run();
+        return (int)Math.Min(int.MaxValue, result.RowsWritten);
+    }
 
     /// <inheritdoc />
     public override async Task<int> ExecuteNonQueryAsync(CancellationToken cancellationToken)
@@ -109,7 +113,11 @@ public sealed class ClickHouseCommand : DbCommand
     }
 
     /// <inheritdoc />
-    public override object? ExecuteScalar() => ExecuteScalarAsync(CancellationToken.None).GetAwaiter().GetResult();
+    public override object? ExecuteScalar()
+    {
+        using var reader = ExecuteDbDataReader(CommandBehavior.Default);
+        return reader.Read() ? reader.GetValue(0) : null;
+    }
 
     /// <inheritdoc />
     public override async Task<object?> ExecuteScalarAsync(CancellationToken cancellationToken)
@@ -128,8 +136,7 @@ public sealed class ClickHouseCommand : DbCommand
     protected override DbParameter CreateDbParameter() => CreateParameter();
 
     /// <inheritdoc />
-    protected override DbDataReader ExecuteDbDataReader(CommandBehavior behavior) =>
-        ExecuteDbDataReaderAsync(behavior, CancellationToken.None).GetAwaiter().GetResult();
+    protected override DbDataReader ExecuteDbDataReader(CommandBehavior behavior) => new ClickHouseDataReader(Run());
 
     /// <inheritdoc />
     protected override async Task<DbDataReader> ExecuteDbDataReaderAsync(CommandBehavior behavior, CancellationToken cancellationToken)
@@ -139,6 +146,18 @@ public sealed class ClickHouseCommand : DbCommand
     }
 
     private Task<ResultBuffer> RunAsync(CancellationToken cancellationToken)
+    {
+        var (transport, request) = BuildRequest();
+        return transport.QueryAsync(request, cancellationToken);
+    }
+
+    private ResultBuffer Run()
+    {
+        var (transport, request) = BuildRequest();
+        return transport.Query(request);
+    }
+
+    private (IClickHouseTransport Transport, QueryRequest Request) BuildRequest()
     {
         var owner = connection ?? throw new InvalidOperationException("The command has no connection.");
         var (sql, values) = ParameterFormatter.Bind(commandText, Parameters.Cast<ClickHouseParameter>().ToList());
@@ -150,6 +169,6 @@ public sealed class ClickHouseCommand : DbCommand
             values,
             new Dictionary<string, string>(Settings),
             TimeSpan.FromSeconds(CommandTimeout > 0 ? CommandTimeout : owner.Settings.Timeout));
-        return owner.Transport.QueryAsync(request, cancellationToken);
+        return (owner.Transport, request);
     }
 }

@@ -6,6 +6,9 @@ internal interface IClickHouseTransport : IAsyncDisposable
     /// <summary>Runs one statement and returns its whole output in <see cref="QueryRequest.Format"/>.</summary>
     Task<ResultBuffer> QueryAsync(QueryRequest request, CancellationToken cancellationToken);
 
+    /// <summary>The same as <see cref="QueryAsync"/>, blocking the calling thread (the synchronous ADO.NET methods).</summary>
+    ResultBuffer Query(QueryRequest request);
+
     /// <summary>
     /// Streams <paramref name="chunks"/> (data in <paramref name="format"/>) into
     /// <see cref="QueryRequest.Sql"/>, an INSERT without FORMAT clause. Returns the rows written.

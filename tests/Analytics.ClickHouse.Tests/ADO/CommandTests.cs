@@ -60,6 +60,16 @@ public sealed class CommandTests(string engine)
     }
 
     [Test]
+    public void SynchronousMethods_WorkToo()
+    {
+        var numbers = Connection.Query<ulong>("SELECT number FROM numbers(@n)", new { n = 3 }).ToList();
+        var scalar = Connection.ExecuteScalar<string>("SELECT 'sync'");
+
+        Assert.That(numbers, Is.EqualTo(new ulong[] { 0, 1, 2 }));
+        Assert.That(scalar, Is.EqualTo("sync"));
+    }
+
+    [Test]
     public async Task Dapper_ExecuteScalarWithTypedParameters()
     {
         // Dapper drops members it cannot see as @name in the text unless told to keep them.

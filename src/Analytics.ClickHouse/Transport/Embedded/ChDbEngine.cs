@@ -70,6 +70,18 @@ internal sealed class ChDbEngine
     public async ValueTask<ChDbSession> RentAsync(CancellationToken cancellationToken)
     {
         await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return TakeSession();
+    }
+
+    /// <summary>Waits for a free session on the calling thread; for the synchronous ADO.NET methods.</summary>
+    public ChDbSession Rent()
+    {
+        slots.Wait();
+        return TakeSession();
+    }
+
+    private ChDbSession TakeSession()
+    {
         try
         {
             ObjectDisposedException.ThrowIf(closed, this);

@@ -41,6 +41,20 @@ internal sealed class EmbeddedTransport(ChDbEngine engine) : IClickHouseTranspor
         }
     }
 
+    public ResultBuffer Query(QueryRequest request)
+    {
+        // The engine call is synchronous by nature: no thread hop needed.
+        var session = Engine.Rent();
+        try
+        {
+            return session.Execute(request);
+        }
+        finally
+        {
+            Engine.Return(session);
+        }
+    }
+
     public async Task<ulong> InsertAsync(QueryRequest request, string format, IEnumerable<ReadOnlyMemory<byte>> chunks, CancellationToken cancellationToken)
     {
         var session = await Engine.RentAsync(cancellationToken).ConfigureAwait(false);

@@ -78,6 +78,14 @@ internal sealed class HttpTransport : IClickHouseTransport
     /// <summary>Slack past a statement's timeout, so the server's own TIMEOUT_EXCEEDED arrives before we give up.</summary>
     internal TimeSpan TimeoutGrace { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Blocks on <see cref="QueryAsync"/> from a pool thread: the retry pipeline is asynchronous, and
+    /// running it off the caller's thread keeps a captured synchronisation context from deadlocking.
+    /// Prefer the async methods on this transport.
+    /// </summary>
+    public ResultBuffer Query(QueryRequest request) =>
+        Task.Run(() => QueryAsync(request, CancellationToken.None)).GetAwaiter().GetResult();
+
     public async Task<ResultBuffer> QueryAsync(QueryRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
