@@ -1,0 +1,81 @@
+using Analytics.ClickHouse;
+using Analytics.ClickHouse.ADO;
+using Analytics.ClickHouse.Transport.Embedded;
+
+namespace Analytics.Benchmarks;
+
+/// <summary>
+/// The benchmark process's one embedded engine, on a fresh temporary data folder. Every benchmark
+/// class runs in this process (in-process toolchain) and works in a database of its own.
+/// </summary>
+internal static class BenchmarkEngine
+{
+    private static readonly Lock Gate = new();
+    private static bool booted;
+
+    public static string DataPath { get; } = Path.Combine(Path.GetTempPath(), "analytics-benchmarks-" + Environment.ProcessId);
+
+    public static string ConnectionString(string database) => $"Engine=Embedded;Path={DataPath};Database={database}";
+
+    /// <summary>Creates (or recreates) <paramref name="database"/> and returns an open connection to it.</summary>
+    public static async Task<ClickHouseConnection> OpenDatabaseAsync(string database)
+    {
+        var quoted = ClickHouseSql.QuoteIdentifier(database);
+        var connection = new ClickHouseConnection(ConnectionString("default"));
+        await connection.OpenAsync();
+        lock (Gate)
+        {
+            booted = true;
+        }
+
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = $"DROP DATABASE IF EXISTS {quoted}";
+            await command.ExecuteNonQueryAsync();
+            command.CommandText = $"CREATE DATABASE {quoted}";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        connection.ChangeDatabase(database);
+        return connection;
+    }
+
+    /// <summary>A chDB connection of its own, for the baselines that call the engine with no provider code in between.</summary>
+    public static RawChDbConnection OpenRaw()
+    {
+        // The provider must have booted the engine first: it loads the library and tames its signal handlers.
+        lock (Gate)
+        {
+            if (!booted)
+            {
+                throw new InvalidOperationException("Open a database through the provider before opening a raw engine connection.");
+            }
+        }
+
+        return new RawChDbConnection(DataPath);
+    }
+
+    /// <summary>Closes the engine and deletes its data; a process that exits with open engine connections can crash at teardown.</summary>
+    public static void Shutdown()
+    {
+        lock (Gate)
+        {
+            if (!booted)
+            {
+                return;
+            }
+
+            ChDbEngine.Open(DataPath, null, ClickHouseDefaults.PoolSize).Close();
+            booted = false;
+        }
+
+        try
+        {
+            Directory.Delete(DataPath, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Left in the temp folder; nothing depends on it.
+        }
+    }
+}

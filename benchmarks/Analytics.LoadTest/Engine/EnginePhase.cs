@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Globalization;
+using Analytics.ClickHouse.ADO;
+using Analytics.LoadTest.Generation;
+using Analytics.LoadTest.Model;
+using Analytics.LoadTest.Queries;
+using Analytics.LoadTest.Results;
+
+namespace Analytics.LoadTest.Engine;
+
+/// <summary>
+/// The engine baselines, in this process's own embedded engine (its own data path; the service has
+/// stopped by now): the same NDJSON file inserted by the engine itself (JSONEachRow, one streaming
+/// insert) into a scratch copy of the events table, then into a copy with the service's rollup views
+/// as well; then the three questions in raw SQL on the raw copy, which holds exactly the events the
+/// service stored.
+/// </summary>
+internal static class EnginePhase
+{
+    private const string RawDatabase = "loadtest_raw";
+    private const string RollupDatabase = "loadtest_rollups";
+
+    public static async Task<PhaseResults> RunAsync(LoadTestOptions options, CancellationToken cancellationToken)
+    {
+        var results = new PhaseResults();
+        var dataPath = options.Path("engine");
+        if (Directory.Exists(dataPath))
+        {
+            Directory.Delete(dataPath, recursive: true);
+        }
+
+        await using var connection = new ClickHouseConnection($"Engine=Embedded;Path={dataPath};Database=default;Timeout=3600");
+        await connection.OpenAsync(cancellationToken);
+        results.Facts["engine.version"] = connection.ServerVersion;
+
+        Console.WriteLine("Engine baseline 1: JSONEachRow into a scratch copy of the events table...");
+        await EngineSchema.CreateRawAsync(connection, RawDatabase, options.Workspace, cancellationToken);
+        results.Ingest.Add(await InsertAsync(connection, options, "engine JSONEachRow, events table only", cancellationToken));
+        await WaitForMergesAsync(connection, cancellationToken);
+
+        Console.WriteLine("Engine baseline 2: JSONEachRow into the service's whole schema (events + rollup views)...");
+        await EngineSchema.CreateFullAsync(connection, RollupDatabase, options.Workspace, cancellationToken);
+        results.Ingest.Add(await InsertAsync(connection, options, "engine JSONEachRow, events + rollup views", cancellationToken));
+
+        // Only the raw copy is queried; its sibling would keep merging in the background.
+        connection.ChangeDatabase("default");
+        await EngineSchema.ExecuteAsync(connection, $"DROP DATABASE {RollupDatabase} SYNC", cancellationToken);
+        connection.ChangeDatabase(RawDatabase);
+        await connection.CreateBulkWriter("user_caps", ["workspace_id", "user_id", "cap_limit", "version"])
+            .WriteAsync(new TrafficModel(options).Caps().Select(c => new object?[] { options.Workspace, c.UserId, c.Cap, 1UL }), cancellationToken);
+        var waited = await WaitForMergesAsync(connection, cancellationToken);
+        results.Facts["engine.idle_wait_seconds"] = waited.TotalSeconds.ToString("F0", CultureInfo.InvariantCulture);
+        await using (var size = connection.CreateCommand())
+        {
+            size.CommandText = "SELECT sum(bytes_on_disk) FROM system.parts WHERE database = {db:String} AND table = 'events' AND active";
+            size.Parameters.AddWithValue("db", RawDatabase);
+            results.Facts["engine.events_bytes"] = Convert.ToString(await size.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) ?? "n/a";
+        }
+
+        Console.WriteLine("Query rounds in raw SQL on the raw events table...");
+        results.Queries.AddRange(await new RawQueries(options, connection).RunAsync(new QueryPlan(new TrafficModel(options)), cancellationToken));
+        return results;
+    }
+
+    private static async Task<IngestFigure> InsertAsync(ClickHouseConnection connection, LoadTestOptions options, string system, CancellationToken cancellationToken)
+    {
+        var insert = $"INSERT INTO events ({string.Join(", ", EngineSchema.NdjsonColumns)})";
+        long bytes = 0, lines = 0;
+        var chunks = NdjsonFile.Read(options.Path(DataFiles.Ndjson), 2_000).Select(batch =>
+        {
+            bytes += batch.Length;
+            lines += batch.Lines;
+            return batch.Memory;
+        });
+
+        var clock = Stopwatch.StartNew();
+        var rows = await connection.InsertRawAsync(insert, "JSONEachRow", chunks, cancellationToken);
+        var seconds = clock.Elapsed.TotalSeconds;
+        Console.WriteLine($"  {system}: {rows:N0} rows ({lines:N0} lines) in {seconds:F1} s: {rows / seconds:N0} rows/s, {bytes / 1e6 / seconds:F1} MB/s");
+        return new IngestFigure(system, "one streaming INSERT ... FORMAT JSONEachRow of the same NDJSON file, in-process", (long)rows, bytes, seconds);
+    }
+
+    /// <summary>Waits until no merge has run for three checks in a row (at most two minutes), so queries do not compete with them.</summary>
+    private static async Task<TimeSpan> WaitForMergesAsync(ClickHouseConnection connection, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var quiet = 0;
+        while (quiet < 3 && clock.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT count() FROM system.merges";
+            var merges = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+            quiet = merges == 0 ? quiet + 1 : 0;
+            await Task.Delay(1000, cancellationToken);
+        }
+
+        return clock.Elapsed;
+    }
+}

@@ -1,0 +1,37 @@
+using System.Diagnostics;
+using Analytics.LoadTest.Queries;
+using Analytics.LoadTest.Results;
+
+namespace Analytics.LoadTest.Http;
+
+/// <summary>The three APIs over HTTP, one request at a time; a request's time runs until its whole answer has been read.</summary>
+internal sealed class ApiQueries(LoadTestOptions options, ServiceClient client, string key)
+{
+    public const string System = "service API (rollups)";
+
+    public async Task<List<QueryFigure>> RunAsync(QueryPlan plan, CancellationToken cancellationToken) =>
+    [
+        await QueryRound.RunAsync(ApiNames.PromptStats, System, plan.PromptStats, options,
+            (c, ct) => SendAsync(() => ApiRequests.PromptStats(c, key, options.Workspace), ApiRequests.PromptStatsChecksum, ct), cancellationToken),
+        await QueryRound.RunAsync(ApiNames.PromptUsage, System, plan.PromptUsage, options,
+            (c, ct) => SendAsync(() => ApiRequests.PromptUsage(c, key), ApiRequests.PromptUsageChecksum, ct), cancellationToken),
+        await QueryRound.RunAsync(ApiNames.UserStats, System, plan.UserStats, options,
+            (c, ct) => SendAsync(() => ApiRequests.UserStats(c, key), ApiRequests.UserStatsChecksum, ct), cancellationToken),
+    ];
+
+    private async Task<(double, string?)> SendAsync(Func<HttpRequestMessage> create, Func<byte[], string> checksum, CancellationToken cancellationToken)
+    {
+        using var request = create();
+        var started = Stopwatch.GetTimestamp();
+        using var response = await client.Http.SendAsync(request, cancellationToken);
+        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        if (!response.IsSuccessStatusCode)
+        {
+            var text = global::System.Text.Encoding.UTF8.GetString(body);
+            throw new InvalidOperationException($"{request.Method} {request.RequestUri} answered {(int)response.StatusCode}: {text[..Math.Min(300, text.Length)]}");
+        }
+
+        return (elapsed, checksum(body));
+    }
+}

@@ -1,0 +1,55 @@
+using Analytics.LoadTest.Generation;
+using Analytics.LoadTest.Model;
+using Analytics.LoadTest.Queries;
+using Analytics.LoadTest.Results;
+
+namespace Analytics.LoadTest.Http;
+
+/// <summary>
+/// The service side: a key, the caps, the ingestion flood, the service's peak memory, then (once the
+/// service is idle again) the three APIs' query rounds.
+/// </summary>
+internal static class HttpPhase
+{
+    public static async Task<PhaseResults> RunAsync(LoadTestOptions options, CancellationToken cancellationToken)
+    {
+        var model = new TrafficModel(options);
+        var results = new PhaseResults();
+        var service = options.ServicePid > 0 ? new ServiceProcess(options.ServicePid) : null;
+        using var client = new ServiceClient(options);
+
+        Console.WriteLine($"Service at {options.Url} (pid {options.ServicePid})");
+        await client.WaitHealthyAsync(TimeSpan.FromSeconds(120), cancellationToken);
+        var key = await client.CreateKeyAsync(options.AdminToken, options.Workspace, cancellationToken);
+        var caps = model.Caps();
+        foreach (var (user, cap) in caps)
+        {
+            await client.SetCapAsync(key, user, cap, cancellationToken);
+        }
+
+        results.Facts["service.rss_before_ingest"] = Megabytes(service?.Rss);
+        Console.WriteLine($"Key created, {caps.Count} caps set. Ingesting {options.Events:N0} events ({options.Batch}/request, {options.Concurrency} concurrent)...");
+        var ingest = await new IngestionFlood(options, client, key, service).RunAsync(options.Path(DataFiles.Ndjson), options.Events, cancellationToken);
+        results.Ingest.Add(ingest);
+        results.Facts["service.rss_after_ingest"] = Megabytes(service?.Rss);
+        Console.WriteLine(
+            $"Ingested {ingest.Events:N0} events in {ingest.Seconds:F1} s: {ingest.EventsPerSecond:N0} events/s, {ingest.MegabytesPerSecond:F1} MB/s; " +
+            $"request p50/p95/p99 {ingest.RequestLatency!.P50:F0}/{ingest.RequestLatency.P95:F0}/{ingest.RequestLatency.P99:F0} ms; " +
+            $"accepted {ingest.Accepted:N0}, duplicates {ingest.Duplicates:N0}, quarantined {ingest.Quarantined:N0}, retries {ingest.Retries:N0}; " +
+            $"service peak RSS {Megabytes(ingest.PeakRssBytes)}");
+
+        if (service is not null)
+        {
+            var waited = await service.WaitIdleAsync(TimeSpan.FromSeconds(120), cancellationToken);
+            results.Facts["service.idle_wait_seconds"] = waited.TotalSeconds.ToString("F0", System.Globalization.CultureInfo.InvariantCulture);
+            Console.WriteLine($"Service idle after {waited.TotalSeconds:F0} s (background merges done).");
+        }
+
+        Console.WriteLine("Query rounds against the service's APIs...");
+        results.Queries.AddRange(await new ApiQueries(options, client, key).RunAsync(new QueryPlan(model), cancellationToken));
+        results.Facts["service.peak_rss_total"] = Megabytes(service?.PeakRss);
+        return results;
+    }
+
+    private static string Megabytes(long? bytes) => bytes is { } b ? $"{b / 1e6:N0} MB" : "n/a";
+}

@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using Analytics.LoadTest.Results;
+
+namespace Analytics.LoadTest.Queries;
+
+/// <summary>
+/// Runs one API's requests against one system, one at a time: the warm-up cases untimed, then the
+/// timed ones until all are done or the time budget is spent. A request's time is what the runner
+/// returns for it (round trip until the whole answer is read); checksums are kept for the first few.
+/// </summary>
+internal static class QueryRound
+{
+    public const int CheckedRequests = 10;
+
+    public static async Task<QueryFigure> RunAsync<TCase>(
+        string api,
+        string system,
+        IReadOnlyList<TCase> cases,
+        LoadTestOptions options,
+        Func<TCase, CancellationToken, Task<(double Milliseconds, string? Checksum)>> run,
+        CancellationToken cancellationToken)
+    {
+        var warmup = Math.Min(options.Warmup, cases.Count);
+        var timed = new List<double>();
+        var checksums = new List<string>();
+        var failures = 0;
+        string? firstError = null;
+        var budget = Stopwatch.StartNew();
+        var lastProgress = Stopwatch.StartNew();
+        for (var i = 0; i < cases.Count; i++)
+        {
+            if (i >= warmup && budget.Elapsed.TotalSeconds > options.QuerySeconds)
+            {
+                break;
+            }
+
+            try
+            {
+                var (ms, checksum) = await run(cases[i], cancellationToken);
+                if (i < warmup)
+                {
+                    continue;
+                }
+
+                timed.Add(ms);
+                if (checksums.Count < CheckedRequests)
+                {
+                    checksums.Add(checksum ?? "?");
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                failures++;
+                firstError ??= ex.Message;
+                if (i >= warmup && checksums.Count < CheckedRequests)
+                {
+                    checksums.Add("failed");
+                }
+            }
+
+            if (lastProgress.Elapsed.TotalSeconds >= 5)
+            {
+                lastProgress.Restart();
+                Console.WriteLine($"    {system} {api}: {timed.Count} timed requests, {budget.Elapsed.TotalSeconds:F0} s");
+            }
+        }
+
+        var latency = Latency.Of(timed);
+        Console.WriteLine(
+            $"  {system,-28} {api,-24} n={latency.Count,4}  p50 {latency.P50,9:F1} ms  p95 {latency.P95,9:F1} ms  p99 {latency.P99,9:F1} ms" +
+            (failures > 0 ? $"  FAILURES {failures}: {firstError}" : string.Empty));
+        return new QueryFigure(api, system, latency, failures, budget.Elapsed.TotalSeconds, [.. checksums], firstError);
+    }
+}

@@ -1,0 +1,21 @@
+namespace Analytics.LoadTest.Results;
+
+/// <summary>How one system took in the events: how many, how fast, at what request latency and memory.</summary>
+internal sealed record IngestFigure(
+    string System,
+    string Method,
+    long Events,
+    long Bytes,
+    double Seconds,
+    Latency? RequestLatency = null,
+    long Requests = 0,
+    long Retries = 0,
+    long Accepted = 0,
+    long Duplicates = 0,
+    long Quarantined = 0,
+    long? PeakRssBytes = null)
+{
+    public double EventsPerSecond => Events / Seconds;
+
+    public double MegabytesPerSecond => Bytes / 1e6 / Seconds;
+}

@@ -1,0 +1,208 @@
+using System.Globalization;
+using System.Text;
+using Analytics.LoadTest.Engine;
+using Analytics.LoadTest.Http;
+using Analytics.LoadTest.Postgres;
+using Analytics.LoadTest.Queries;
+
+namespace Analytics.LoadTest.Results;
+
+/// <summary>Gathers the phases' results into the Markdown the script prints, and the figures kept per size.</summary>
+internal static class MarkdownReport
+{
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    public static string Write(LoadTestOptions options, PhaseResults results, IReadOnlyList<SavedRun> sizes)
+    {
+        var md = new StringBuilder();
+        var facts = results.Facts;
+        md.AppendLine(Invariant, $"## Load test and baselines: {options.Events:N0} events");
+        md.AppendLine();
+        md.AppendLine(Invariant, $"- **Machine:** {Machine.Describe()}");
+        md.AppendLine(Invariant, $"- **Command:** `{(options.Command.Length > 0 ? options.Command : "benchmarks/run-comparison.sh")}`");
+        md.AppendLine(Invariant, $"- **Data:** {Fact(facts, "data.description")}");
+        md.AppendLine(Invariant, $"- **Engines:** chDB {Fact(facts, "engine.version")} (service and baseline, one engine per process, separate data folders); {Fact(facts, "postgres.version")}");
+        md.AppendLine();
+
+        Ingestion(md, results);
+        Queries(md, results);
+        Notes(md, options, facts);
+        if (sizes.Count > 1)
+        {
+            Scale(md, sizes);
+        }
+
+        return md.ToString();
+    }
+
+    /// <summary>The figures that go into the per-size comparison.</summary>
+    public static List<ScaleFigure> Figures(PhaseResults results)
+    {
+        var figures = new List<ScaleFigure>();
+        foreach (var ingest in results.Ingest)
+        {
+            figures.Add(new($"ingest: {ingest.System}, events/s", ingest.EventsPerSecond, "events/s"));
+            if (ingest.RequestLatency is { Count: > 0 } latency)
+            {
+                figures.Add(new($"ingest: {ingest.System}, request p50", latency.P50, "ms"));
+                figures.Add(new($"ingest: {ingest.System}, request p99", latency.P99, "ms"));
+            }
+
+            if (ingest.PeakRssBytes is { } rss)
+            {
+                figures.Add(new("service peak RSS during the flood", rss / 1e6, "MB"));
+            }
+        }
+
+        foreach (var query in results.Queries.Where(q => q.Latency.Count > 0))
+        {
+            figures.Add(new($"{query.Api}: {query.System}, p50", query.Latency.P50, "ms"));
+            figures.Add(new($"{query.Api}: {query.System}, p95", query.Latency.P95, "ms"));
+        }
+
+        return figures;
+    }
+
+    private static void Ingestion(StringBuilder md, PhaseResults results)
+    {
+        var service = results.Ingest.FirstOrDefault(i => i.System == "service");
+        md.AppendLine("### Ingestion");
+        md.AppendLine();
+        md.AppendLine("| system | how | events | seconds | events/s | MB/s | request p50 / p95 / p99 (ms) | service ÷ it (events/s) |");
+        md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var i in results.Ingest)
+        {
+            var latency = i.RequestLatency is { Count: > 0 } l ? $"{l.P50:F0} / {l.P95:F0} / {l.P99:F0}" : "—";
+            var ratio = service is null || i == service ? "—" : $"**{service.EventsPerSecond / i.EventsPerSecond:F2}×**";
+            md.AppendLine(Invariant, $"| {i.System} | {i.Method} | {i.Events:N0} | {i.Seconds:F1} | {i.EventsPerSecond:N0} | {i.MegabytesPerSecond:F1} | {latency} | {ratio} |");
+        }
+
+        md.AppendLine();
+        if (service is not null)
+        {
+            md.AppendLine(Invariant,
+                $"Service: accepted {service.Accepted:N0}, duplicates {service.Duplicates:N0}, quarantined {service.Quarantined:N0}, " +
+                $"{service.Requests:N0} requests, {service.Retries:N0} retried after 429/503. " +
+                $"**Peak RSS (VmHWM) of the service process under the flood: {(service.PeakRssBytes is { } p ? $"{p / 1e6:N0} MB" : "n/a")}** " +
+                $"(RSS {Fact(results.Facts, "service.rss_before_ingest")} before, {Fact(results.Facts, "service.rss_after_ingest")} right after; " +
+                $"peak over the whole run including queries {Fact(results.Facts, "service.peak_rss_total")}).");
+            md.AppendLine();
+        }
+    }
+
+    private static void Queries(StringBuilder md, PhaseResults results)
+    {
+        md.AppendLine("### Queries (one request at a time; latency in ms)");
+        md.AppendLine();
+        md.AppendLine("| API | system | n | p50 | p95 | p99 | it ÷ API at p50 | it ÷ API at p95 | answers agree with the API |");
+        md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---|");
+        foreach (var api in ApiNames.All)
+        {
+            var reference = results.Queries.FirstOrDefault(q => q.Api == api && q.System == ApiQueries.System);
+            foreach (var q in results.Queries.Where(q => q.Api == api).OrderBy(q => Order(q.System)))
+            {
+                var isReference = q == reference;
+                var p50 = isReference || reference is null ? "—" : $"**{q.Latency.P50 / reference.Latency.P50:F1}×**";
+                var p95 = isReference || reference is null ? "—" : $"{q.Latency.P95 / reference.Latency.P95:F1}×";
+                var agree = isReference || reference is null ? "—" : Agreement(reference, q);
+                var failures = q.Failures > 0 ? $" ({q.Failures} failed: {q.FirstError})" : string.Empty;
+                md.AppendLine(Invariant,
+                    $"| {api} | {q.System}{failures} | {q.Latency.Count} | {q.Latency.P50:F1} | {q.Latency.P95:F1} | {q.Latency.P99:F1} | {p50} | {p95} | {agree} |");
+            }
+        }
+
+        md.AppendLine();
+    }
+
+    private static void Notes(StringBuilder md, LoadTestOptions options, Dictionary<string, string> facts)
+    {
+        md.AppendLine("### How it was measured");
+        md.AppendLine();
+        md.AppendLine(Invariant,
+            $"- **Ingestion, service:** the generated NDJSON file is read in batches of {options.Batch} events and POSTed by {options.Concurrency} concurrent " +
+            $"senders over loopback HTTP/1.1; each 200 comes after the batch is committed (rollup views included). events/s = events ÷ wall time " +
+            $"from the first request to the last answer. The load generator shares the machine's cores with the service.");
+        md.AppendLine(
+            "- **Ingestion, engine baseline:** the same file, after the service has stopped, streamed by the load-test process into its own embedded " +
+            "engine with one `INSERT INTO events (...)` in JSONEachRow (chunks of 2,000 lines): first into a scratch copy of the service's events " +
+            "table alone (the baseline the service must not be slower than), then into a scratch database with the service's whole schema, whose " +
+            "materialized views fill the same rollups the service fills. The engine parses JSON itself; the service also validates, de-duplicates and serves HTTP.");
+        md.AppendLine(Invariant,
+            $"- **Ingestion, PostgreSQL:** `COPY events FROM` a CSV of the same events ({Fact(facts, "postgres.copy_seconds")} s), then the primary key " +
+            $"(workspace, event id) and four indexes ({Fact(facts, "postgres.index_seconds")} s), then `VACUUM (ANALYZE)` ({Fact(facts, "postgres.vacuum_seconds")} s).");
+        md.AppendLine(Invariant,
+            $"- **Queries:** every system answers the same {options.Queries} requests per API (varied windows, 1-100 prompt ids, product/search/origin " +
+            $"filters, day/week/month granularity, institution/account/role/search filters, some window edges off midnight) after {options.Warmup} " +
+            $"untimed warm-up requests, one at a time, each round capped at {options.QuerySeconds} s (n shows how many ran). " +
+            $"The API is timed from sending the HTTP request until the whole body is read. Raw SQL runs the same question on the raw events " +
+            $"table in the load-test process's engine (the events ingested from the same file, i.e. the same data the service stored), through " +
+            $"our provider with server-side parameters, timed until every row is decoded. PostgreSQL runs it in one long psql session; its time is " +
+            $"psql's `\\timing` (send to last row received over the Unix socket, output to /dev/null); an empty `SELECT 1` takes {Fact(facts, "postgres.empty_query_ms")} ms there. " +
+            $"Ratios > 1 mean the API is faster. Before each round the system under test was idle (service: CPU < 5% for 3 s; engine: no merges running).");
+        md.AppendLine(
+            "- **Answers agree:** the first timed requests of each system are checksummed (A: calls and cost; B: rows and prompts; C: rows, " +
+            "query counts, truncation and users at cap) and compared with the API's answers to the same requests.");
+        md.AppendLine(Invariant, $"- **PostgreSQL settings:** {Fact(facts, "postgres.settings")}; table + indexes {Megabytes(facts, "postgres.table_bytes")}.");
+        md.AppendLine(Invariant,
+            $"- **Storage:** service data folder {Megabytes(facts, "service.data_bytes")} (events, rollups, control tables); raw events copy in the engine {Megabytes(facts, "engine.events_bytes")}.");
+        md.AppendLine();
+    }
+
+    private static void Scale(StringBuilder md, IReadOnlyList<SavedRun> sizes)
+    {
+        md.AppendLine("### How the figures grow with the data");
+        md.AppendLine();
+        md.Append("| figure |");
+        foreach (var size in sizes)
+        {
+            md.Append(Invariant, $" {size.Events:N0} events |");
+        }
+
+        md.AppendLine(" last ÷ first |");
+        md.Append("|---|").Append(string.Concat(Enumerable.Repeat("---:|", sizes.Count))).AppendLine("---:|");
+        foreach (var name in sizes[^1].Figures.Select(f => f.Name))
+        {
+            var values = sizes.Select(s => s.Figures.FirstOrDefault(f => f.Name == name)).ToList();
+            var unit = values.OfType<ScaleFigure>().First().Unit;
+            md.Append(Invariant, $"| {name} ({unit}) |");
+            foreach (var value in values)
+            {
+                md.Append(value is null ? " — |" : string.Create(Invariant, $" {Format(value.Value)} |"));
+            }
+
+            var (first, last) = (values[0], values[^1]);
+            md.AppendLine(first is null || last is null || first.Value == 0 ? " — |" : string.Create(Invariant, $" {last.Value / first.Value:F2}× |"));
+        }
+
+        md.AppendLine();
+    }
+
+    private static string Agreement(QueryFigure reference, QueryFigure other)
+    {
+        var pairs = reference.Checksums.Zip(other.Checksums).ToList();
+        var same = pairs.Count(p => p.First == p.Second && p.First is not ("?" or "failed"));
+        var text = $"{same}/{pairs.Count}";
+        var first = pairs.FirstOrDefault(p => p.First != p.Second);
+        return first == default ? text : $"{text} (e.g. API `{first.First}` vs `{first.Second}`)";
+    }
+
+    private static int Order(string system) => system switch
+    {
+        ApiQueries.System => 0,
+        RawQueries.System => 1,
+        PostgresQueries.System => 2,
+        _ => 3,
+    };
+
+    private static string Fact(Dictionary<string, string> facts, string key) => facts.TryGetValue(key, out var v) ? v : "n/a";
+
+    private static string Megabytes(Dictionary<string, string> facts, string key) =>
+        facts.TryGetValue(key, out var v) && long.TryParse(v, out var bytes) ? $"{bytes / 1e6:N0} MB" : "n/a";
+
+    private static string Format(double value) => value switch
+    {
+        >= 1000 => value.ToString("N0", Invariant),
+        >= 10 => value.ToString("F1", Invariant),
+        _ => value.ToString("F2", Invariant),
+    };
+}

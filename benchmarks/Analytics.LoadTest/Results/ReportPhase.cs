@@ -1,0 +1,30 @@
+using System.Globalization;
+using Analytics.LoadTest.Generation;
+
+namespace Analytics.LoadTest.Results;
+
+/// <summary>Gathers every phase's results, prints the Markdown report and keeps this size's figures for later comparisons.</summary>
+internal static class ReportPhase
+{
+    public static string Run(LoadTestOptions options)
+    {
+        var results = PhaseResults.Merge(new[] { "generate", "http", "engine", "postgres" }.Select(p => PhaseResults.Load(options.Path(DataFiles.Results(p)))));
+        var service = options.Path("service");
+        if (Directory.Exists(service))
+        {
+            results.Facts["service.data_bytes"] = new DirectoryInfo(service).EnumerateFiles("*", SearchOption.AllDirectories)
+                .Sum(f => f.Length).ToString(CultureInfo.InvariantCulture);
+        }
+
+        var sizes = new List<SavedRun>();
+        if (options.ResultsDir is { } folder)
+        {
+            new SavedRun(options.Events, options.Command, DateTime.UtcNow, MarkdownReport.Figures(results)).Save(folder);
+            sizes = SavedRun.LoadAll(folder);
+        }
+
+        var markdown = MarkdownReport.Write(options, results, sizes);
+        File.WriteAllText(options.Path("report.md"), markdown);
+        return markdown;
+    }
+}
