@@ -52,17 +52,26 @@ public sealed class ClickHouseBulkWriter
     {
         writer.WriteVarUInt((ulong)columns.Count);
         writer.WriteVarUInt((ulong)rows.Count);
-        var column = new object?[rows.Count];
-        for (var c = 0; c < columns.Count; c++)
+        // One scratch column, rented: a block's column is too large for the small-object heap.
+        var scratch = System.Buffers.ArrayPool<object?>.Shared.Rent(rows.Count);
+        try
         {
-            writer.WriteString(columns[c]);
-            writer.WriteString(types[c].NativeName);
-            for (var r = 0; r < rows.Count; r++)
+            var column = new ArraySegment<object?>(scratch, 0, rows.Count);
+            for (var c = 0; c < columns.Count; c++)
             {
-                column[r] = rows[r][c];
-            }
+                writer.WriteString(columns[c]);
+                writer.WriteString(types[c].NativeName);
+                for (var r = 0; r < rows.Count; r++)
+                {
+                    scratch[r] = rows[r][c];
+                }
 
-            types[c].WriteColumn(writer, column);
+                types[c].WriteColumn(writer, column);
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<object?>.Shared.Return(scratch, clearArray: true);
         }
     }
 
@@ -71,7 +80,7 @@ public sealed class ClickHouseBulkWriter
     private IEnumerable<ReadOnlyMemory<byte>> EncodeBlocks(IEnumerable<object?[]> rows, ClickHouseType[] columnTypes, CancellationToken cancellationToken)
     {
         // Blocks are encoded lazily, one at a time, while the engine consumes the previous one.
-        var writer = new NativeWriter();
+        using var writer = new NativeWriter();
         var batch = new List<object?[]>(BlockRows);
         foreach (var row in rows)
         {

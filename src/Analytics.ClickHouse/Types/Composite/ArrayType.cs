@@ -32,8 +32,9 @@ internal sealed class ArrayType(ClickHouseType element) : ClickHouseType
     {
         // Offsets first (cumulative end of each row), then every element as one nested column.
         var elements = new List<object?>();
-        foreach (var value in values)
+        for (var i = 0; i < values.Count; i++)
         {
+            var value = values[i];
             if (value is not null)
             {
                 elements.AddRange(Items(value));

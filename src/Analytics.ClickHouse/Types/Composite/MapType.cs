@@ -35,8 +35,9 @@ internal sealed class MapType(ClickHouseType key, ClickHouseType value) : ClickH
     {
         var keys = new List<object?>();
         var items = new List<object?>();
-        foreach (var value in values)
+        for (var i = 0; i < values.Count; i++)
         {
+            var value = values[i];
             if (value is not null)
             {
                 foreach (var (k, v) in Entries(value))

@@ -19,13 +19,14 @@ internal sealed class NullableType(ClickHouseType inner) : ClickHouseType
 
     internal override void WriteColumn(NativeWriter writer, IReadOnlyList<object?> values)
     {
-        foreach (var value in values)
+        for (var i = 0; i < values.Count; i++)
         {
+            var value = values[i];
             writer.WriteByte(IsNull(value) ? (byte)1 : (byte)0);
         }
 
-        // Null cells still occupy a slot in the nested column; the inner type writes its default there.
-        Inner.WriteColumn(writer, values.Select(v => IsNull(v) ? null : v).ToList());
+        // Null cells still occupy a slot in the nested column; the inner type writes its default for null there.
+        Inner.WriteColumn(writer, new DbNullAsNull(values));
     }
 
     internal override void Format(StringBuilder builder, object value, bool quoted)
@@ -41,4 +42,22 @@ internal sealed class NullableType(ClickHouseType inner) : ClickHouseType
     }
 
     internal static bool IsNull(object? value) => value is null or DBNull;
+
+    /// <summary>A view of a column with <see cref="DBNull"/> read as null, without copying it.</summary>
+    private sealed class DbNullAsNull(IReadOnlyList<object?> values) : IReadOnlyList<object?>
+    {
+        public int Count => values.Count;
+
+        public object? this[int index] => values[index] is DBNull ? null : values[index];
+
+        public IEnumerator<object?> GetEnumerator()
+        {
+            for (var i = 0; i < values.Count; i++)
+            {
+                yield return this[i];
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
 }

@@ -16,8 +16,9 @@ internal sealed class BoolType : ClickHouseType
 
     internal override void WriteColumn(NativeWriter writer, IReadOnlyList<object?> values)
     {
-        foreach (var value in values)
+        for (var i = 0; i < values.Count; i++)
         {
+            var value = values[i];
             writer.WriteByte(value is not null && Convert<bool>(value) ? (byte)1 : (byte)0);
         }
     }

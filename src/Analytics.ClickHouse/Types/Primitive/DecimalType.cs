@@ -46,8 +46,9 @@ internal sealed class DecimalType : ClickHouseType
 
     internal override void WriteColumn(NativeWriter writer, IReadOnlyList<object?> values)
     {
-        foreach (var value in values)
+        for (var i = 0; i < values.Count; i++)
         {
+            var value = values[i];
             var raw = value is null ? Int128.Zero : ToRaw(Convert<decimal>(value));
             switch (Size)
             {
@@ -77,7 +78,8 @@ internal sealed class DecimalType : ClickHouseType
     private Int128 ToRaw(decimal value)
     {
         var scaled = decimal.Round(value, Scale, MidpointRounding.ToEven);
-        var bits = decimal.GetBits(scaled);
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(scaled, bits);
         var mantissa = ((UInt128)(uint)bits[2] << 64) | ((UInt128)(uint)bits[1] << 32) | (uint)bits[0];
         for (var scale = (bits[3] >> 16) & 0xFF; scale < Scale; scale++)
         {

@@ -17,8 +17,9 @@ internal sealed class NumericType<T>(string name) : ClickHouseType
 
     internal override void WriteColumn(NativeWriter writer, IReadOnlyList<object?> values)
     {
-        foreach (var value in values)
+        for (var i = 0; i < values.Count; i++)
         {
+            var value = values[i];
             writer.Write(value is null ? T.Zero : ToNumber(value));
         }
     }

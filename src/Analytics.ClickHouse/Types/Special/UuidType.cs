@@ -25,8 +25,9 @@ internal sealed class UuidType : ClickHouseType
     internal override void WriteColumn(NativeWriter writer, IReadOnlyList<object?> values)
     {
         Span<byte> bigEndian = stackalloc byte[16];
-        foreach (var value in values)
+        for (var i = 0; i < values.Count; i++)
         {
+            var value = values[i];
             var guid = value switch
             {
                 null => Guid.Empty,

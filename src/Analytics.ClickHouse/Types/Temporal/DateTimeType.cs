@@ -54,8 +54,9 @@ internal sealed class DateTimeType : ClickHouseType
 
     internal override void WriteColumn(NativeWriter writer, IReadOnlyList<object?> values)
     {
-        foreach (var value in values)
+        for (var i = 0; i < values.Count; i++)
         {
+            var value = values[i];
             var ticks = value is null ? 0 : (ToUtc(value) - DateTime.UnixEpoch).Ticks;
             if (Precision is null)
             {

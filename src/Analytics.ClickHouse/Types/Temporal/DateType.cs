@@ -30,8 +30,9 @@ internal sealed class DateType : ClickHouseType
 
     internal override void WriteColumn(NativeWriter writer, IReadOnlyList<object?> values)
     {
-        foreach (var value in values)
+        for (var i = 0; i < values.Count; i++)
         {
+            var value = values[i];
             var days = value is null ? 0 : ToDate(value).DayNumber - EpochDayNumber;
             if (wide)
             {

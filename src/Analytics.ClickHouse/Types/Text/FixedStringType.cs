@@ -18,8 +18,9 @@ internal sealed class FixedStringType(int length) : ClickHouseType
     internal override void WriteColumn(NativeWriter writer, IReadOnlyList<object?> values)
     {
         Span<byte> cell = stackalloc byte[Length];
-        foreach (var value in values)
+        for (var i = 0; i < values.Count; i++)
         {
+            var value = values[i];
             cell.Clear();
             var bytes = value switch
             {

@@ -16,8 +16,9 @@ internal sealed class StringType : ClickHouseType
 
     internal override void WriteColumn(NativeWriter writer, IReadOnlyList<object?> values)
     {
-        foreach (var value in values)
+        for (var i = 0; i < values.Count; i++)
         {
+            var value = values[i];
             switch (value)
             {
                 case null: writer.WriteByte(0); break;
