@@ -1,0 +1,36 @@
+using Analytics.Api.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Analytics.Api.Tests.Infrastructure;
+
+public sealed class SchemaMigratorTests
+{
+    [Test]
+    public async Task Migrations_ApplyOnce_EvenWhenStartedConcurrentlyAndAgainOnRestart()
+    {
+        await using var factory = await AnalyticsFactory.StartFreshAsync(nameof(SchemaMigratorTests));
+        await using var connection = await factory.OpenConnectionAsync();
+        await connection.ExecuteAsync($"DROP DATABASE `{factory.Database}` SYNC");
+        var options = Options.Create(new AnalyticsOptions { DataPath = factory.Services.GetRequiredService<IOptions<AnalyticsOptions>>().Value.DataPath, Database = factory.Database });
+        var migrator = new SchemaMigrator(new ClickHouseConnectionFactory(options), NullLogger<SchemaMigrator>.Instance);
+
+        await Task.WhenAll(migrator.MigrateAsync(factory.Database, CancellationToken.None), migrator.MigrateAsync(factory.Database, CancellationToken.None));
+        await migrator.MigrateAsync(factory.Database, CancellationToken.None);
+
+        await using var fresh = await factory.OpenConnectionAsync();
+        var applied = (await fresh.QueryAsync<string>("SELECT DISTINCT name FROM schema_migrations ORDER BY name")).ToList();
+        var files = SqlFiles.Migrations().Select(m => m.Name).ToList();
+        Assert.That(applied, Is.EqualTo(files));
+        Assert.That(await fresh.ExecuteScalarAsync<ulong>("SELECT count() FROM system.tables WHERE database = currentDatabase() AND name = 'prompt_daily_mv'"), Is.EqualTo(1UL));
+    }
+
+    [Test]
+    public void Statements_AreSplitAtLineEndingSemicolons_AndCommentOnlyChunksDropped()
+    {
+        var statements = SchemaMigrator.Statements("-- header\nCREATE TABLE a (x UInt8) ENGINE = Memory;\n\n-- only a comment;\nCREATE VIEW b AS SELECT ';' AS s;\n").ToList();
+
+        Assert.That(statements, Has.Count.EqualTo(2));
+        Assert.That(statements[1], Is.EqualTo("CREATE VIEW b AS SELECT ';' AS s"));
+    }
+}
