@@ -19,6 +19,7 @@ public static partial class IngestionApi
                 $"Text fields are at most {EventParser.MaxTextLength} characters (user_email {EventParser.MaxEmailLength}). " +
                 "Invalid lines are quarantined and listed (first 100); valid ones are stored. `wait=false` answers 202 once buffered. " +
                 "A full buffer answers 429 with Retry-After; ClickHouse unavailable for a waiting request answers 503 with Retry-After.")
+            .DocumentsBody<EventInput[]>(required: true, "application/x-ndjson", "application/json")
             .Produces<IngestResponse>(StatusCodes.Status200OK)
             .Produces<IngestResponse>(StatusCodes.Status202Accepted)
             .Produces<ErrorResponse>(StatusCodes.Status400BadRequest)

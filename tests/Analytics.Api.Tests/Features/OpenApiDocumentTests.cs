@@ -111,6 +111,23 @@ public sealed class OpenApiDocumentTests
         });
     }
 
+    [Test]
+    public void Ingestion_DescribesTheEventFieldsAndTheirBounds()
+    {
+        var operation = Paths.GetProperty("/v1/events").GetProperty("post");
+        var content = operation.GetProperty("requestBody").GetProperty("content");
+        var item = Resolve(Resolve(content.GetProperty("application/x-ndjson").GetProperty("schema")).GetProperty("items"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(content.TryGetProperty("application/json", out _), Is.True);
+            Assert.That(PropertyNames(item), Does.Contain("event_id").And.Contain("timestamp").And.Contain("credits"));
+            Assert.That(item.GetProperty("required").EnumerateArray().Select(r => r.GetString()), Is.EquivalentTo(new[] { "event_id", "timestamp", "user_id" }));
+            Assert.That(item.GetProperty("properties").GetProperty("event_id").GetProperty("maxLength").GetInt32(), Is.EqualTo(64));
+            Assert.That(operation.GetProperty("responses").EnumerateObject().Select(r => r.Name), Is.SupersetOf(new[] { "200", "202", "429", "503" }));
+        });
+    }
+
     private static JsonElement Ok(JsonElement operation, string mediaType) =>
         operation.GetProperty("responses").GetProperty("200").GetProperty("content").GetProperty(mediaType).GetProperty("schema");
 

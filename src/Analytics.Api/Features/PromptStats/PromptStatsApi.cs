@@ -1,3 +1,4 @@
+using Analytics.Api.Infrastructure;
 using Analytics.Api.Features.PromptStats;
 using Analytics.Api.Features.Shared;
 

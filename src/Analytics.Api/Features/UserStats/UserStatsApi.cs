@@ -1,3 +1,4 @@
+using Analytics.Api.Infrastructure;
 using Analytics.Api.Features.Shared;
 using Analytics.Api.Features.UserStats;
 

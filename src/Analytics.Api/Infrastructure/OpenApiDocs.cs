@@ -1,9 +1,9 @@
 using System.Text.Json.Nodes;
 using Microsoft.OpenApi;
 
-namespace Analytics.Api.Features.Shared;
+namespace Analytics.Api.Infrastructure;
 
-/// <summary>OpenAPI descriptions for what the query handlers read and write themselves.</summary>
+/// <summary>OpenAPI descriptions for what handlers read and write themselves.</summary>
 internal static class OpenApiDocs
 {
     /// <summary>
@@ -11,15 +11,17 @@ internal static class OpenApiDocs
     /// would also make routing refuse other content types with a bare 415 instead of the API's own error.
     /// </summary>
     public static RouteHandlerBuilder DocumentsJsonBody<T>(this RouteHandlerBuilder builder, bool required) =>
+        builder.DocumentsBody<T>(required, "application/json");
+
+    /// <summary>Documents a request body of <typeparamref name="T"/> under each of <paramref name="mediaTypes"/>.</summary>
+    public static RouteHandlerBuilder DocumentsBody<T>(this RouteHandlerBuilder builder, bool required, params string[] mediaTypes) =>
         builder.AddOpenApiOperationTransformer(async (operation, context, cancellationToken) =>
         {
+            var schema = await context.GetOrCreateSchemaAsync(typeof(T), null, cancellationToken);
             operation.RequestBody = new OpenApiRequestBody
             {
                 Required = required,
-                Content = new Dictionary<string, OpenApiMediaType>
-                {
-                    ["application/json"] = new() { Schema = await context.GetOrCreateSchemaAsync(typeof(T), null, cancellationToken) },
-                },
+                Content = mediaTypes.ToDictionary(m => m, _ => new OpenApiMediaType { Schema = schema }),
             };
         });
 
