@@ -60,6 +60,37 @@ public sealed class CommandTests(string engine)
     }
 
     [Test]
+    public async Task CommandSettings_ApplyToTheirCommandOnly()
+    {
+        await using var limited = Connection.CreateCommand();
+        limited.CommandText = "SELECT getSetting('max_threads')";
+        limited.Settings["max_threads"] = "1";
+        var during = await limited.ExecuteScalarAsync();
+
+        var after = await Connection.ExecuteScalarAsync<ulong>("SELECT getSetting('max_threads')");
+
+        Assert.That(during, Is.EqualTo(1UL));
+        Assert.That(after, Is.Not.EqualTo(1UL).Or.EqualTo((ulong)Environment.ProcessorCount), "the next statement runs with the default again");
+    }
+
+    [Test]
+    public async Task ADroppedAndRecreatedDatabase_IsUsableAgain()
+    {
+        await using var own = await TestEngines.OpenDatabaseAsync(engine, "recreated_" + engine);
+        Assert.That(await own.ExecuteScalarAsync<string>("SELECT currentDatabase()"), Is.EqualTo(own.Database));
+
+        await own.ExecuteAsync($"DROP DATABASE {ClickHouseSql.QuoteIdentifier(own.Database)}");
+        await using (var other = new ClickHouseConnection(own.ConnectionString))
+        {
+            other.ChangeDatabase("default");
+            await other.OpenAsync();
+            await other.ExecuteAsync($"CREATE DATABASE {ClickHouseSql.QuoteIdentifier(own.Database)}");
+        }
+
+        Assert.That(await own.ExecuteScalarAsync<string>("SELECT currentDatabase()"), Is.EqualTo(own.Database));
+    }
+
+    [Test]
     public void SynchronousMethods_WorkToo()
     {
         var numbers = Connection.Query<ulong>("SELECT number FROM numbers(@n)", new { n = 3 }).ToList();

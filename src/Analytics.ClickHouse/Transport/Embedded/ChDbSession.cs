@@ -9,6 +9,8 @@ namespace Analytics.ClickHouse.Transport.Embedded;
 /// </summary>
 internal sealed unsafe class ChDbSession(nint connectionSlot)
 {
+    private const int UnknownDatabase = 81;
+
     private readonly Dictionary<string, string> settings = new(StringComparer.Ordinal);
     private string? database;
     private bool closed;
@@ -85,6 +87,21 @@ internal sealed unsafe class ChDbSession(nint connectionSlot)
 
     private void Prepare(QueryRequest request)
     {
+        try
+        {
+            ApplyContext(request);
+        }
+        catch (ClickHouseServerException ex) when (ex.ErrorCode == UnknownDatabase)
+        {
+            // The database this session last used was dropped; every statement fails until another is chosen.
+            database = null;
+            ApplyContext(request);
+        }
+    }
+
+    /// <summary>Puts the session in the request's database with exactly the request's settings.</summary>
+    private void ApplyContext(QueryRequest request)
+    {
         if (!string.Equals(database, request.Database, StringComparison.Ordinal))
         {
             using var _ = Run($"USE {ClickHouseSql.QuoteIdentifier(request.Database)}", "Null", [], request.QueryId);
@@ -97,6 +114,14 @@ internal sealed unsafe class ChDbSession(nint connectionSlot)
             ["log_comment"] = request.QueryId,
         };
         wanted.TryAdd("max_execution_time", Math.Ceiling(request.Timeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        // A setting an earlier statement asked for must not leak into this one.
+        foreach (var name in settings.Keys.Where(n => !wanted.ContainsKey(n)).ToList())
+        {
+            using var _ = Run($"SET {name} = DEFAULT", "Null", [], request.QueryId);
+            settings.Remove(name);
+        }
+
         foreach (var (name, value) in wanted)
         {
             if (!settings.TryGetValue(name, out var applied) || applied != value)
