@@ -24,6 +24,7 @@ public sealed partial class EventWriter : BackgroundService
     private readonly ILogger<EventWriter> logger;
     private readonly ResiliencePipeline retry;
     private long buffered;
+    private volatile bool stopping;
 
     public EventWriter(ClickHouseConnectionFactory connections, IOptions<AnalyticsOptions> options, TimeProvider time, ILogger<EventWriter> logger)
     {
@@ -98,6 +99,7 @@ public sealed partial class EventWriter : BackgroundService
     {
         // Take no more requests, then let the loop drain what is buffered before the host stops.
         LogDraining(logger, Buffered);
+        stopping = true;
         channel.Writer.TryComplete();
         if (ExecuteTask is not null)
         {
@@ -107,7 +109,27 @@ public sealed partial class EventWriter : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await LoadDedupAsync(stoppingToken);
+        // Until the committed ids are known nothing is written (requests wait in the buffer), so that
+        // ClickHouse being down at start-up delays ingestion instead of letting duplicates in.
+        while (true)
+        {
+            try
+            {
+                await LoadDedupAsync(stoppingToken);
+                break;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogDedupLoadFailed(logger, ex.Message);
+                if (stopping)
+                {
+                    break; // what is buffered goes to the spool; replay de-duplicates against the ids loaded then
+                }
+
+                await Task.Delay(options.SpoolRetryInterval, time, CancellationToken.None);
+            }
+        }
+
         var reader = channel.Reader;
         while (true)
         {
@@ -355,6 +377,9 @@ public sealed partial class EventWriter : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Replayed {Events} spooled events; {Files} batches left")]
     private static partial void LogReplayed(ILogger logger, int events, int files);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not load recent event ids yet, ingestion waits: {Reason}")]
+    private static partial void LogDedupLoadFailed(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {Count} recent event ids for de-duplication")]
     private static partial void LogDedupLoaded(ILogger logger, int count);

@@ -9,16 +9,19 @@ public sealed class SchemaMigratorTests
     [Test]
     public async Task Migrations_ApplyOnce_EvenWhenStartedConcurrentlyAndAgainOnRestart()
     {
+        // The service's own database is in use by its writer; the migrator gets one of its own.
         await using var factory = await AnalyticsFactory.StartFreshAsync(nameof(SchemaMigratorTests));
+        var database = factory.Database + "_migrated";
         await using var connection = await factory.OpenConnectionAsync();
-        await connection.ExecuteAsync($"DROP DATABASE `{factory.Database}` SYNC");
-        var options = Options.Create(new AnalyticsOptions { DataPath = factory.Services.GetRequiredService<IOptions<AnalyticsOptions>>().Value.DataPath, Database = factory.Database });
+        await connection.ExecuteAsync($"DROP DATABASE IF EXISTS `{database}` SYNC");
+        var options = Options.Create(new AnalyticsOptions { DataPath = factory.Services.GetRequiredService<IOptions<AnalyticsOptions>>().Value.DataPath, Database = database });
         var migrator = new SchemaMigrator(new ClickHouseConnectionFactory(options), NullLogger<SchemaMigrator>.Instance);
 
-        await Task.WhenAll(migrator.MigrateAsync(factory.Database, CancellationToken.None), migrator.MigrateAsync(factory.Database, CancellationToken.None));
-        await migrator.MigrateAsync(factory.Database, CancellationToken.None);
+        await Task.WhenAll(migrator.MigrateAsync(database, CancellationToken.None), migrator.MigrateAsync(database, CancellationToken.None));
+        await migrator.MigrateAsync(database, CancellationToken.None);
 
-        await using var fresh = await factory.OpenConnectionAsync();
+        await using var fresh = new Analytics.ClickHouse.ADO.ClickHouseConnection(options.Value.ConnectionString);
+        await fresh.OpenAsync();
         var applied = (await fresh.QueryAsync<string>("SELECT DISTINCT name FROM schema_migrations ORDER BY name")).ToList();
         var files = SqlFiles.Migrations().Select(m => m.Name).ToList();
         Assert.That(applied, Is.EqualTo(files));
