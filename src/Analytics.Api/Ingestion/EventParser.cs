@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 
 namespace Analytics.Api.Ingestion;
 
@@ -10,7 +9,7 @@ namespace Analytics.Api.Ingestion;
 /// quarantined lines. One bad line never affects another. Field limits are part of the contract
 /// and appear in the OpenAPI document.
 /// </summary>
-public static partial class EventParser
+public static class EventParser
 {
     public const int MaxIdLength = 64;
     public const int MaxTextLength = 256;
@@ -100,6 +99,10 @@ public static partial class EventParser
     }
 
     /// <summary>Reads one event; returns null on success or the reason the line is refused.</summary>
+    /// <remarks>
+    /// The hot path of ingestion: property names are compared as UTF-8 bytes and values read straight
+    /// into the record, so a valid line allocates only its own strings.
+    /// </remarks>
     internal static string? TryRead(ReadOnlySpan<byte> line, string workspaceId, out EventRecord? record)
     {
         record = null;
@@ -115,35 +118,33 @@ public static partial class EventParser
 
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var name = reader.GetString()!;
-                reader.Read();
-                var error = name switch
+                string? error;
+                if (reader.ValueTextEquals("event_id"u8))
                 {
-                    "event_id" => Text(ref reader, name, MaxIdLength, required: true, v => { e.EventId = v; hasId = true; }),
-                    "timestamp" => Timestamp(ref reader, e, ref hasTime),
-                    "user_id" => Text(ref reader, name, MaxTextLength, required: true, v => { e.UserId = v; hasUser = true; }),
-                    "prompt_id" => Text(ref reader, name, MaxTextLength, false, v => e.PromptId = v),
-                    "product_id" => Product(ref reader, e),
-                    "product_name" => Text(ref reader, name, MaxTextLength, false, v => e.ProductName = v),
-                    "user_email" => Text(ref reader, name, MaxEmailLength, false, v => e.UserEmail = v),
-                    "user_fname" => Text(ref reader, name, MaxTextLength, false, v => e.UserFname = v),
-                    "user_lname" => Text(ref reader, name, MaxTextLength, false, v => e.UserLname = v),
-                    "user_role" => OneOf(ref reader, name, ["user", "admin", "super"], v => e.UserRole = v),
-                    "account_id" => Text(ref reader, name, MaxTextLength, false, v => e.AccountId = v),
-                    "institution_id" => Text(ref reader, name, MaxTextLength, false, v => e.InstitutionId = v),
-                    "instance_name" => Text(ref reader, name, MaxTextLength, false, v => e.InstanceName = v),
-                    "ai_name" => Text(ref reader, name, MaxTextLength, false, v => e.AiName = v),
-                    "origin" => OneOf(ref reader, name, ["APP", "SLACK", "API_KEY"], v => e.Origin = v),
-                    "history_id" => Text(ref reader, name, MaxTextLength, false, v => e.HistoryId = v),
-                    "model" => Text(ref reader, name, MaxTextLength, false, v => e.Model = v),
-                    "input_tokens" => Count(ref reader, name, v => e.InputTokens = v),
-                    "output_tokens" => Count(ref reader, name, v => e.OutputTokens = v),
-                    "latency_ms" => Count(ref reader, name, v => e.LatencyMs = v),
-                    "cost" => Amount(ref reader, name, 9, v => e.Cost = v),
-                    "credits" => Amount(ref reader, name, 6, v => e.Credits = v),
-                    "status" => OneOf(ref reader, name, ["ok", "error"], v => e.Status = v),
-                    _ => Skip(ref reader),
-                };
+                    reader.Read();
+                    error = Text(ref reader, "event_id", MaxIdLength, required: true, out var v);
+                    e.EventId = v ?? e.EventId;
+                    hasId = error is null;
+                }
+                else if (reader.ValueTextEquals("timestamp"u8))
+                {
+                    reader.Read();
+                    error = Timestamp(ref reader, out var at);
+                    e.Timestamp = at;
+                    hasTime = error is null;
+                }
+                else if (reader.ValueTextEquals("user_id"u8))
+                {
+                    reader.Read();
+                    error = Text(ref reader, "user_id", MaxTextLength, required: true, out var v);
+                    e.UserId = v ?? e.UserId;
+                    hasUser = error is null;
+                }
+                else
+                {
+                    error = Optional(ref reader, e);
+                }
+
                 if (error is not null)
                 {
                     return error;
@@ -170,10 +171,119 @@ public static partial class EventParser
         return null;
     }
 
-    private delegate void Setter<in T>(T value);
-
-    private static string? Text(ref Utf8JsonReader reader, string name, int max, bool required, Setter<string> set)
+    /// <summary>Reads an optional field into <paramref name="e"/>; the reader is on its name.</summary>
+    private static string? Optional(ref Utf8JsonReader reader, EventRecord e)
     {
+        // Compare the name before moving the reader to the value.
+        var field = Field(ref reader);
+        reader.Read();
+        string? text;
+        string? error;
+        switch (field)
+        {
+            case "prompt_id" or "product_name" or "user_fname" or "user_lname" or "account_id" or "institution_id"
+                or "instance_name" or "ai_name" or "history_id" or "model":
+                error = Text(ref reader, field, MaxTextLength, required: false, out text);
+                Assign(e, field, text);
+                return error;
+            case "user_email":
+                error = Text(ref reader, field, MaxEmailLength, required: false, out text);
+                e.UserEmail = text ?? e.UserEmail;
+                return error;
+            case "user_role":
+                error = OneOf(ref reader, field, Roles, out text);
+                e.UserRole = text ?? e.UserRole;
+                return error;
+            case "origin":
+                error = OneOf(ref reader, field, Origins, out text);
+                e.Origin = text ?? e.Origin;
+                return error;
+            case "status":
+                error = OneOf(ref reader, field, Statuses, out text);
+                e.Status = text ?? e.Status;
+                return error;
+            case "product_id":
+                return Product(ref reader, e);
+            case "input_tokens" or "output_tokens" or "latency_ms":
+                error = Count(ref reader, field, out var count);
+                if (count is { } n)
+                {
+                    _ = field switch
+                    {
+                        "input_tokens" => e.InputTokens = n,
+                        "output_tokens" => e.OutputTokens = n,
+                        _ => e.LatencyMs = n,
+                    };
+                }
+
+                return error;
+            case "cost":
+                error = Amount(ref reader, field, 9, out var cost);
+                e.Cost = cost ?? e.Cost;
+                return error;
+            case "credits":
+                error = Amount(ref reader, field, 6, out var credits);
+                e.Credits = credits ?? e.Credits;
+                return error;
+            default:
+                reader.Skip(); // unknown fields are ignored
+                return null;
+        }
+    }
+
+    private static readonly string[] Roles = ["user", "admin", "super"];
+    private static readonly string[] Origins = ["APP", "SLACK", "API_KEY"];
+    private static readonly string[] Statuses = ["ok", "error"];
+
+    /// <summary>The known optional field the reader is on, as an interned name, or null.</summary>
+    private static string? Field(ref Utf8JsonReader reader)
+    {
+        foreach (var (utf8, name) in OptionalFields)
+        {
+            if (reader.ValueTextEquals(utf8))
+            {
+                return name;
+            }
+        }
+
+        return null;
+    }
+
+    private static readonly (byte[] Utf8, string Name)[] OptionalFields =
+    [
+        .. new[]
+        {
+            "prompt_id", "product_id", "product_name", "user_email", "user_fname", "user_lname", "user_role", "account_id",
+            "institution_id", "instance_name", "ai_name", "origin", "history_id", "model", "input_tokens", "output_tokens",
+            "cost", "credits", "status", "latency_ms",
+        }.Select(n => (Encoding.UTF8.GetBytes(n), n)),
+    ];
+
+    private static void Assign(EventRecord e, string field, string? value)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        switch (field)
+        {
+            case "prompt_id": e.PromptId = value; break;
+            case "product_name": e.ProductName = value; break;
+            case "user_fname": e.UserFname = value; break;
+            case "user_lname": e.UserLname = value; break;
+            case "account_id": e.AccountId = value; break;
+            case "institution_id": e.InstitutionId = value; break;
+            case "instance_name": e.InstanceName = value; break;
+            case "ai_name": e.AiName = value; break;
+            case "history_id": e.HistoryId = value; break;
+            default: e.Model = value; break;
+        }
+    }
+
+    private static string? Text(ref Utf8JsonReader reader, string name, int max, bool required, out string? value)
+    {
+        value = null;
         if (reader.TokenType == JsonTokenType.Null && !required)
         {
             return null;
@@ -184,52 +294,66 @@ public static partial class EventParser
             return $"{name} must be a string";
         }
 
-        var value = reader.GetString()!;
+        value = reader.GetString()!;
         if (required && value.Length == 0)
         {
             return $"{name} must not be empty";
         }
 
-        if (value.Length > max)
-        {
-            return $"{name} is longer than {max} characters";
-        }
-
-        set(value);
-        return null;
+        return value.Length > max ? $"{name} is longer than {max} characters" : null;
     }
 
-    private static string? OneOf(ref Utf8JsonReader reader, string name, string[] allowed, Setter<string> set)
+    private static string? OneOf(ref Utf8JsonReader reader, string name, string[] allowed, out string? value)
     {
+        value = null;
         if (reader.TokenType == JsonTokenType.Null)
         {
             return null;
         }
 
-        var value = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-        if (value is null || Array.IndexOf(allowed, value) < 0)
+        if (reader.TokenType == JsonTokenType.String)
         {
-            return $"{name} must be one of {string.Join(", ", allowed)}";
+            // Return the allowed instance itself: no string is allocated for these small enumerations.
+            foreach (var candidate in allowed)
+            {
+                if (reader.ValueTextEquals(candidate))
+                {
+                    value = candidate;
+                    return null;
+                }
+            }
         }
 
-        set(value);
-        return null;
+        return $"{name} must be one of {string.Join(", ", allowed)}";
     }
 
-    private static string? Timestamp(ref Utf8JsonReader reader, EventRecord e, ref bool seen)
+    private static string? Timestamp(ref Utf8JsonReader reader, out DateTime value)
     {
-        var text = reader.TokenType == JsonTokenType.String ? reader.GetString()! : null;
-        if (text is null || !Rfc3339().IsMatch(text) ||
-            !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var value))
+        value = default;
+        // The JSON reader parses ISO 8601 fast; RFC 3339's lower-case 't' and space separators go the slow way.
+        if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped || !HasRfc3339Shape(reader.ValueSpan) ||
+            !(reader.TryGetDateTimeOffset(out var parsed) ||
+              DateTimeOffset.TryParse(reader.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.None, out parsed)))
         {
             return "timestamp must be an RFC 3339 date-time with an offset, e.g. 2024-05-01T12:00:00Z";
         }
 
         // Stored as UTC with millisecond precision.
-        var utc = value.UtcDateTime;
-        e.Timestamp = new DateTime(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerMillisecond), DateTimeKind.Utc);
-        seen = true;
+        var utc = parsed.UtcDateTime;
+        value = new DateTime(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerMillisecond), DateTimeKind.Utc);
         return null;
+    }
+
+    /// <summary>yyyy-MM-ddTHH:mm:ss[.fraction] followed by Z or ±hh:mm; the parser takes offset-less times too, the contract does not.</summary>
+    private static bool HasRfc3339Shape(ReadOnlySpan<byte> text)
+    {
+        if (text.Length < 20 || text[4] != '-' || text[7] != '-' || text[10] is not ((byte)'T' or (byte)'t' or (byte)' ') || text[13] != ':' || text[16] != ':')
+        {
+            return false;
+        }
+
+        var last = text[^1];
+        return last is (byte)'Z' or (byte)'z' || (text.Length >= 25 && text[^6] is (byte)'+' or (byte)'-' && text[^3] == ':');
     }
 
     private static string? Product(ref Utf8JsonReader reader, EventRecord e)
@@ -239,7 +363,7 @@ public static partial class EventParser
             return null;
         }
 
-        if (reader.TokenType != JsonTokenType.String || !Guid.TryParse(reader.GetString(), out var id))
+        if (reader.TokenType != JsonTokenType.String || !reader.TryGetGuid(out var id))
         {
             return "product_id must be a UUID";
         }
@@ -248,49 +372,43 @@ public static partial class EventParser
         return null;
     }
 
-    private static string? Count(ref Utf8JsonReader reader, string name, Setter<uint> set)
+    private static string? Count(ref Utf8JsonReader reader, string name, out uint? value)
     {
+        value = null;
         if (reader.TokenType == JsonTokenType.Null)
         {
             return null;
         }
 
-        if (reader.TokenType != JsonTokenType.Number || !reader.TryGetUInt32(out var value))
+        if (reader.TokenType != JsonTokenType.Number || !reader.TryGetUInt32(out var number))
         {
             return $"{name} must be a non-negative integer below 2^32";
         }
 
-        set(value);
+        value = number;
         return null;
     }
 
-    private static string? Amount(ref Utf8JsonReader reader, string name, int scale, Setter<decimal> set)
+    private static string? Amount(ref Utf8JsonReader reader, string name, int scale, out decimal? value)
     {
+        value = null;
         if (reader.TokenType == JsonTokenType.Null)
         {
             return null;
         }
 
-        if (reader.TokenType != JsonTokenType.Number || !reader.TryGetDecimal(out var value) || value < 0 || value >= 1_000_000_000m)
+        if (reader.TokenType != JsonTokenType.Number || !reader.TryGetDecimal(out var number) || number < 0 || number >= 1_000_000_000m)
         {
             return $"{name} must be a non-negative number below 1e9";
         }
 
-        if (decimal.Round(value, scale) != value)
+        if (decimal.Round(number, scale) != number)
         {
             return $"{name} has more than {scale} decimal places";
         }
 
-        set(value);
+        value = number;
         return null;
     }
 
-    private static string? Skip(ref Utf8JsonReader reader)
-    {
-        reader.Skip();
-        return null;
-    }
-
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")]
-    private static partial Regex Rfc3339();
 }

@@ -109,6 +109,21 @@ public sealed class IngestionTests
         Assert.That(row, Is.EqualTo((new DateTime(2026, 1, 15, 10, 30, 45, 123, DateTimeKind.Utc), product, "SLACK", "super", 30u)));
     }
 
+    [TestCase("2026-01-15T10:00:00Z", "2026-01-15 10:00:00.000")]
+    [TestCase("2026-01-15t11:00:00.1234+01:00", "2026-01-15 10:00:00.123")]
+    [TestCase("2026-01-15 09:00:00-01:00", "2026-01-15 10:00:00.000")]
+    public async Task Rfc3339Timestamps_AreStoredAsUtcMilliseconds(string timestamp, string stored)
+    {
+        var id = "ts-" + Math.Abs(timestamp.GetHashCode(StringComparison.Ordinal));
+        var body = await (await client.PostAsync("/v1/events", Events.Ndjson("{\"event_id\":\"" + id + "\",\"timestamp\":\"" + timestamp + "\",\"user_id\":\"u\"}"))).JsonAsync();
+
+        Assert.That(body.GetProperty("accepted").GetInt32(), Is.EqualTo(1));
+        await using var connection = await factory.OpenConnectionAsync();
+        Assert.That(
+            await connection.ExecuteScalarAsync<string>("SELECT toString(timestamp) FROM events WHERE event_id = {id:String}", new DynamicParameters(new { id }) { RemoveUnused = false }),
+            Is.EqualTo(stored));
+    }
+
     [Test]
     public async Task JsonArrays_AndSingleObjects_AndGzip_AreAccepted()
     {
