@@ -55,6 +55,9 @@ public sealed partial class EventWriter : BackgroundService
 
     public EventSpool Spool { get; }
 
+    /// <summary>False once the service is stopping: no request is admitted any more.</summary>
+    public bool IsAccepting => !stopping;
+
     /// <summary>Events and quarantined lines admitted but not yet stored or spooled.</summary>
     public long Buffered => Interlocked.Read(ref buffered);
 

@@ -93,6 +93,12 @@ public static partial class IngestionApi
         var request = new IngestRequest(workspace, events, quarantined, waitForCommit);
         if (!writer.TryEnqueue(request))
         {
+            if (!writer.IsAccepting)
+            {
+                context.Response.Headers.RetryAfter = "5";
+                return Error(StatusCodes.Status503ServiceUnavailable, "the service is shutting down; nothing from this request was stored");
+            }
+
             context.Response.Headers.RetryAfter = "1";
             return Error(StatusCodes.Status429TooManyRequests, "the ingestion buffer is full; retry after a second");
         }
