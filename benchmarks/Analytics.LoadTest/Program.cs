@@ -25,6 +25,12 @@ catch (Exception ex) when (ex is ArgumentException or FormatException)
     return 2;
 }
 
+// Progress goes to stderr, so that the report is all that reaches stdout.
+if (options.Phase is not ("report" or "free-port"))
+{
+    Console.SetOut(Console.Error);
+}
+
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {

@@ -20,9 +20,9 @@ internal sealed class RawQueries(LoadTestOptions options, ClickHouseConnection c
 
     public async Task<List<QueryFigure>> RunAsync(QueryPlan plan, CancellationToken cancellationToken) =>
     [
-        await QueryRound.RunAsync(ApiNames.PromptStats, System, plan.PromptStats, options, PromptStatsAsync, cancellationToken),
-        await QueryRound.RunAsync(ApiNames.PromptUsage, System, plan.PromptUsage, options, PromptUsageAsync, cancellationToken),
-        await QueryRound.RunAsync(ApiNames.UserStats, System, plan.UserStats, options, UserStatsAsync, cancellationToken),
+        await QueryRound.RunAsync(ApiNames.PromptStats, System, plan.PromptStats, options, (c, _, ct) => PromptStatsAsync(c, ct), cancellationToken),
+        await QueryRound.RunAsync(ApiNames.PromptUsage, System, plan.PromptUsage, options, (c, _, ct) => PromptUsageAsync(c, ct), cancellationToken),
+        await QueryRound.RunAsync(ApiNames.UserStats, System, plan.UserStats, options, (c, _, ct) => UserStatsAsync(c, ct), cancellationToken),
     ];
 
     public static string Text(string name)

@@ -12,23 +12,27 @@ internal sealed class EventGenerator(TrafficModel model)
 {
     private const long MillisecondsPerHour = 3_600_000;
 
-    public IEnumerable<SyntheticEvent> Generate()
+    /// <summary>How many events fall on each day of the period.</summary>
+    public long[] EventsPerDay { get; } = model.EventsPerDay(model.Options.Events);
+
+    /// <summary>
+    /// The events of day <paramref name="day"/> (0 is the first), in time order. Each day has a random
+    /// source of its own, seeded from the run's seed and the day, so days can be generated in parallel
+    /// and still come out the same on every run.
+    /// </summary>
+    public IEnumerable<SyntheticEvent> Day(int day)
     {
-        var random = new Random(model.Options.Seed + 1);
-        var perDay = model.EventsPerDay(model.Options.Events);
+        var random = new Random(unchecked((model.Options.Seed * 7_919) + day + 1));
+        var midnight = model.FirstDay.AddDays(day).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
         var e = new SyntheticEvent();
         var id = new byte[16];
-        for (var d = 0; d < perDay.Length; d++)
+        foreach (var offset in OffsetsWithinDay(random, EventsPerDay[day]))
         {
-            var midnight = model.FirstDay.AddDays(d).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
-            foreach (var offset in OffsetsWithinDay(random, perDay[d]))
-            {
-                random.NextBytes(id);
-                e.EventId = new Guid(id);
-                e.Timestamp = midnight.AddMilliseconds(offset);
-                Fill(random, e);
-                yield return e;
-            }
+            random.NextBytes(id);
+            e.EventId = new Guid(id);
+            e.Timestamp = midnight.AddMilliseconds(offset);
+            Fill(random, e);
+            yield return e;
         }
     }
 

@@ -8,6 +8,7 @@ namespace Analytics.LoadTest.Generation;
 /// <summary>
 /// Writes the run's events once, before anything is timed: as NDJSON (what the service and the
 /// engine baseline take in) and as CSV for PostgreSQL's COPY; the same events in the same order.
+/// Days are rendered in parallel (each with its own seeded random source) and written in order.
 /// </summary>
 internal static class GeneratePhase
 {
@@ -15,34 +16,39 @@ internal static class GeneratePhase
     {
         Directory.CreateDirectory(options.WorkDir);
         var model = new TrafficModel(options);
+        var generator = new EventGenerator(model);
         var clock = Stopwatch.StartNew();
-        long count = 0;
+        long count = 0, ndjsonBytes = 0;
         var users = new HashSet<string>(StringComparer.Ordinal);
         var prompts = new HashSet<string>(StringComparer.Ordinal);
-        long ndjsonBytes;
         using (var ndjsonFile = File.Create(options.Path(DataFiles.Ndjson)))
         using (var csvFile = File.Create(options.Path(DataFiles.PostgresCsv)))
         {
-            var ndjson = new NdjsonEventWriter(ndjsonFile);
-            using var csv = new PostgresCsvWriter(csvFile, options.Workspace);
-            foreach (var e in new EventGenerator(model).Generate())
+            // A few days in flight at once: enough to keep the cores busy, little enough to bound memory.
+            var pending = new Queue<Task<RenderedDay>>();
+            var next = 0;
+            var lastReport = 0L;
+            while (next < generator.EventsPerDay.Length || pending.Count > 0)
             {
-                ndjson.Write(e);
-                csv.Write(e);
-                users.Add(e.User.Id);
-                if (e.PromptId is { } prompt)
+                while (next < generator.EventsPerDay.Length && pending.Count < Environment.ProcessorCount + 1)
                 {
-                    prompts.Add(prompt);
+                    var day = next++;
+                    pending.Enqueue(Task.Run(() => Render(generator, day, options.Workspace)));
                 }
 
-                if (++count % 1_000_000 == 0)
+                var rendered = pending.Dequeue().GetAwaiter().GetResult();
+                rendered.Ndjson.WriteTo(ndjsonFile);
+                rendered.Csv.WriteTo(csvFile);
+                count += rendered.Events;
+                ndjsonBytes += rendered.Ndjson.Length;
+                users.UnionWith(rendered.Users);
+                prompts.UnionWith(rendered.Prompts);
+                if (count - lastReport >= 1_000_000)
                 {
+                    lastReport = count;
                     Console.WriteLine($"  generated {count:N0} events ({clock.Elapsed.TotalSeconds:F0} s)");
                 }
             }
-
-            ndjson.Dispose(); // drains the last lines before the file closes
-            ndjsonBytes = ndjson.Bytes;
         }
 
         File.WriteAllLines(
@@ -65,4 +71,33 @@ internal static class GeneratePhase
             $"{ndjsonBytes / (double)count:F0} bytes/event of NDJSON; seed {options.Seed}";
         return results;
     }
+
+    private static RenderedDay Render(EventGenerator generator, int day, string workspace)
+    {
+        var ndjson = new MemoryStream();
+        var csv = new MemoryStream();
+        var users = new HashSet<string>(StringComparer.Ordinal);
+        var prompts = new HashSet<string>(StringComparer.Ordinal);
+        long events = 0;
+        using (var ndjsonWriter = new NdjsonEventWriter(ndjson))
+        using (var csvWriter = new PostgresCsvWriter(csv, workspace, leaveOpen: true))
+        {
+            foreach (var e in generator.Day(day))
+            {
+                ndjsonWriter.Write(e);
+                csvWriter.Write(e);
+                users.Add(e.User.Id);
+                if (e.PromptId is { } prompt)
+                {
+                    prompts.Add(prompt);
+                }
+
+                events++;
+            }
+        }
+
+        return new RenderedDay(ndjson, csv, events, users, prompts);
+    }
+
+    private sealed record RenderedDay(MemoryStream Ndjson, MemoryStream Csv, long Events, HashSet<string> Users, HashSet<string> Prompts);
 }

@@ -6,14 +6,14 @@ namespace Analytics.LoadTest.Generation;
 /// Writes the same events as CSV for PostgreSQL's COPY, in <see cref="Columns"/> order. Text that
 /// the NDJSON leaves out is an empty string (<c>""</c>), as it is in ClickHouse; a missing product is NULL.
 /// </summary>
-internal sealed class PostgresCsvWriter(Stream output, string workspace) : IDisposable
+internal sealed class PostgresCsvWriter(Stream output, string workspace, bool leaveOpen = false) : IDisposable
 {
     public const string Columns =
         "workspace_id, event_id, ts, user_id, prompt_id, product_id, product_name, user_email, user_fname, user_lname, user_role, " +
         "account_id, institution_id, instance_name, ai_name, origin, history_id, model, input_tokens, output_tokens, cost, credits, " +
         "status, latency_ms";
 
-    private readonly StreamWriter writer = new(output, new System.Text.UTF8Encoding(false), 1 << 20);
+    private readonly StreamWriter writer = new(output, new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen);
     private readonly char[] scratch = new char[64];
 
     public void Write(SyntheticEvent e)

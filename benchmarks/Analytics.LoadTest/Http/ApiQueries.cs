@@ -9,15 +9,25 @@ internal sealed class ApiQueries(LoadTestOptions options, ServiceClient client, 
 {
     public const string System = "service API (rollups)";
 
+    // The answers' sizes of the round under way (warm-up included: they are the same requests for every system).
+    private readonly List<double> answerBytes = [];
+
     public async Task<List<QueryFigure>> RunAsync(QueryPlan plan, CancellationToken cancellationToken) =>
     [
-        await QueryRound.RunAsync(ApiNames.PromptStats, System, plan.PromptStats, options,
-            (c, ct) => SendAsync(() => ApiRequests.PromptStats(c, key, options.Workspace), ApiRequests.PromptStatsChecksum, ct), cancellationToken),
-        await QueryRound.RunAsync(ApiNames.PromptUsage, System, plan.PromptUsage, options,
-            (c, ct) => SendAsync(() => ApiRequests.PromptUsage(c, key), ApiRequests.PromptUsageChecksum, ct), cancellationToken),
-        await QueryRound.RunAsync(ApiNames.UserStats, System, plan.UserStats, options,
-            (c, ct) => SendAsync(() => ApiRequests.UserStats(c, key), ApiRequests.UserStatsChecksum, ct), cancellationToken),
+        Sized(await QueryRound.RunAsync(ApiNames.PromptStats, System, plan.PromptStats, options,
+            (c, _, ct) => SendAsync(() => ApiRequests.PromptStats(c, key, options.Workspace), ApiRequests.PromptStatsChecksum, ct), cancellationToken)),
+        Sized(await QueryRound.RunAsync(ApiNames.PromptUsage, System, plan.PromptUsage, options,
+            (c, _, ct) => SendAsync(() => ApiRequests.PromptUsage(c, key), ApiRequests.PromptUsageChecksum, ct), cancellationToken)),
+        Sized(await QueryRound.RunAsync(ApiNames.UserStats, System, plan.UserStats, options,
+            (c, _, ct) => SendAsync(() => ApiRequests.UserStats(c, key), ApiRequests.UserStatsChecksum, ct), cancellationToken)),
     ];
+
+    private QueryFigure Sized(QueryFigure figure)
+    {
+        var sized = figure with { AnswerBytes = Latency.Of(answerBytes) };
+        answerBytes.Clear();
+        return sized;
+    }
 
     private async Task<(double, string?)> SendAsync(Func<HttpRequestMessage> create, Func<byte[], string> checksum, CancellationToken cancellationToken)
     {
@@ -26,6 +36,7 @@ internal sealed class ApiQueries(LoadTestOptions options, ServiceClient client, 
         using var response = await client.Http.SendAsync(request, cancellationToken);
         var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        answerBytes.Add(body.Length);
         if (!response.IsSuccessStatusCode)
         {
             var text = global::System.Text.Encoding.UTF8.GetString(body);

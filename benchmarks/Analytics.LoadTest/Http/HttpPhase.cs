@@ -36,11 +36,11 @@ internal static class HttpPhase
             $"Ingested {ingest.Events:N0} events in {ingest.Seconds:F1} s: {ingest.EventsPerSecond:N0} events/s, {ingest.MegabytesPerSecond:F1} MB/s; " +
             $"request p50/p95/p99 {ingest.RequestLatency!.P50:F0}/{ingest.RequestLatency.P95:F0}/{ingest.RequestLatency.P99:F0} ms; " +
             $"accepted {ingest.Accepted:N0}, duplicates {ingest.Duplicates:N0}, quarantined {ingest.Quarantined:N0}, retries {ingest.Retries:N0}; " +
-            $"service peak RSS {Megabytes(ingest.PeakRssBytes)}");
+            $"service peak RSS {Megabytes(ingest.PeakRssBytes)}; CPU: service {ingest.IngesterCpuSeconds:F1} s, load generator {ingest.ClientCpuSeconds:F1} s");
 
         if (service is not null)
         {
-            var waited = await service.WaitIdleAsync(TimeSpan.FromSeconds(120), cancellationToken);
+            var waited = await service.WaitIdleAsync(TimeSpan.FromSeconds(30), cancellationToken);
             results.Facts["service.idle_wait_seconds"] = waited.TotalSeconds.ToString("F0", System.Globalization.CultureInfo.InvariantCulture);
             Console.WriteLine($"Service idle after {waited.TotalSeconds:F0} s (background merges done).");
         }

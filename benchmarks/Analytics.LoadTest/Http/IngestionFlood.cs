@@ -53,6 +53,8 @@ internal sealed class IngestionFlood(LoadTestOptions options, ServiceClient clie
             },
             token);
 
+        var serviceCpu = service?.CpuTime;
+        var ownCpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         var senders = Enumerable.Range(0, options.Concurrency).Select(_ => Task.Run(() => SendAllAsync(batches.Reader, token), token)).ToArray();
         var all = Task.WhenAll(senders.Append(reader));
@@ -75,6 +77,8 @@ internal sealed class IngestionFlood(LoadTestOptions options, ServiceClient clie
         }
 
         var elapsed = clock.Elapsed.TotalSeconds;
+        var serviceCpuSeconds = service?.CpuTime - serviceCpu;
+        var ownCpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - ownCpu).TotalSeconds;
         var latencies = (await Task.WhenAll(senders)).SelectMany(l => l).ToList();
         await reader;
         return new IngestFigure(
@@ -89,7 +93,9 @@ internal sealed class IngestionFlood(LoadTestOptions options, ServiceClient clie
             Interlocked.Read(ref accepted),
             Interlocked.Read(ref duplicates),
             Interlocked.Read(ref quarantined),
-            service?.PeakRss);
+            service?.PeakRss,
+            serviceCpuSeconds?.TotalSeconds,
+            ownCpuSeconds);
     }
 
     private async Task<List<double>> SendAllAsync(ChannelReader<NdjsonBatch> batches, CancellationToken cancellationToken)

@@ -13,6 +13,9 @@ internal sealed class ServiceProcess(int pid)
     /// <summary>Peak resident set size since start (VmHWM), in bytes.</summary>
     public long? PeakRss => Status("VmHWM:");
 
+    /// <summary>CPU time (user + system) the process has used so far.</summary>
+    public TimeSpan? CpuTime => CpuTicks() is { } ticks ? TimeSpan.FromSeconds(ticks / 100.0) : null;
+
     /// <summary>
     /// Waits until the service has been idle (under 5% of a core) for three seconds in a row, at most
     /// <paramref name="limit"/>: after a flood its engine still merges parts, which would tax the first queries.

@@ -19,7 +19,7 @@ internal static class PostgresPhase
         var (version, _) = await psql.RunAsync("\\pset tuples_only on\nSELECT version();\n", cancellationToken);
         results.Facts["postgres.version"] = version.Trim();
         var (settings, _) = await psql.RunAsync(
-            "\\pset tuples_only on\n\\pset format unaligned\nSELECT string_agg(name || '=' || setting || coalesce(unit, ''), ', ' ORDER BY name) FROM pg_settings " +
+            "\\pset tuples_only on\n\\pset format unaligned\nSELECT string_agg(name || '=' || current_setting(name), ', ' ORDER BY name) FROM pg_settings " +
             "WHERE name IN ('shared_buffers', 'work_mem', 'maintenance_work_mem', 'effective_cache_size', 'max_parallel_workers_per_gather', " +
             "'fsync', 'synchronous_commit', 'jit', 'random_page_cost', 'wal_level');\n",
             cancellationToken);

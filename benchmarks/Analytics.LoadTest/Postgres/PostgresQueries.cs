@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Analytics.LoadTest.Model;
 using Analytics.LoadTest.Queries;
 using Analytics.LoadTest.Results;
@@ -8,7 +7,7 @@ namespace Analytics.LoadTest.Postgres;
 
 /// <summary>
 /// The three questions in PostgreSQL (<c>sql/postgres/*.sql</c>), with every value passed as a psql
-/// variable. Timed in one session; the first timed requests are then re-run, untimed, to checksum their answers.
+/// variable, timed in one session; the answers to the first timed requests are checksummed.
 /// </summary>
 internal sealed class PostgresQueries(LoadTestOptions options, Psql psql)
 {
@@ -18,19 +17,14 @@ internal sealed class PostgresQueries(LoadTestOptions options, Psql psql)
 
     public async Task<List<QueryFigure>> RunAsync(QueryPlan plan, CancellationToken cancellationToken)
     {
-        var figures = new List<QueryFigure>();
-        await using (var session = new PsqlSession(psql))
-        {
-            figures.Add(await Round(session, ApiNames.PromptStats, "prompt_stats", plan.PromptStats, PromptStats, cancellationToken));
-            figures.Add(await Round(session, ApiNames.PromptUsage, "prompt_usage", plan.PromptUsage, PromptUsage, cancellationToken));
-            figures.Add(await Round(session, ApiNames.UserStats, "user_stats", plan.UserStats, UserStats, cancellationToken));
-        }
-
-        // Checksums of the answers to the first timed requests, from an untimed re-run.
-        figures[0] = figures[0] with { Checksums = await ChecksumsAsync("prompt_stats", Checked(plan.PromptStats, figures[0]).Select(PromptStats), PromptStatsChecksum, cancellationToken) };
-        figures[1] = figures[1] with { Checksums = await ChecksumsAsync("prompt_usage", Checked(plan.PromptUsage, figures[1]).Select(PromptUsage), PromptUsageChecksum, cancellationToken) };
-        figures[2] = figures[2] with { Checksums = await ChecksumsAsync("user_stats", Checked(plan.UserStats, figures[2]).Select(UserStats), UserStatsChecksum, cancellationToken) };
-        return figures;
+        Directory.CreateDirectory(options.Path("pg-answers"));
+        await using var session = new PsqlSession(psql);
+        return
+        [
+            await Round(session, ApiNames.PromptStats, "prompt_stats", plan.PromptStats, PromptStats, PromptStatsChecksum, cancellationToken),
+            await Round(session, ApiNames.PromptUsage, "prompt_usage", plan.PromptUsage, PromptUsage, PromptUsageChecksum, cancellationToken),
+            await Round(session, ApiNames.UserStats, "user_stats", plan.UserStats, UserStats, UserStatsChecksum, cancellationToken),
+        ];
     }
 
     /// <summary>The empty-query round trip of the same session (SELECT 1), for the report's notes.</summary>
@@ -40,7 +34,7 @@ internal sealed class PostgresQueries(LoadTestOptions options, Psql psql)
         var times = new List<double>();
         for (var i = 0; i < 50; i++)
         {
-            times.Add(await session.TimeAsync(string.Empty, "SELECT 1;", cancellationToken));
+            times.Add(await session.TimeAsync(string.Empty, "SELECT 1;", null, cancellationToken));
         }
 
         return Latency.Of(times);
@@ -61,35 +55,36 @@ internal sealed class PostgresQueries(LoadTestOptions options, Psql psql)
 
     private string Common() => Psql.Set("workspace", options.Workspace);
 
+    /// <summary>Times every case; the answers to the first timed ones go to files, read back (untimed) into checksums.</summary>
     private async Task<QueryFigure> Round<TCase>(
-        PsqlSession session, string api, string name, TCase[] cases, Func<TCase, string> variables, CancellationToken cancellationToken)
+        PsqlSession session,
+        string api,
+        string name,
+        TCase[] cases,
+        Func<TCase, string> variables,
+        Func<List<Dictionary<string, string>>, string> digest,
+        CancellationToken cancellationToken)
     {
         var sql = Text(name);
         return await QueryRound.RunAsync(api, System, cases, options,
-            async (c, ct) => (await session.TimeAsync(variables(c), sql, ct), null), cancellationToken);
+            async (c, index, ct) =>
+            {
+                var answer = index >= options.Warmup && index < options.Warmup + QueryRound.CheckedRequests
+                    ? options.Path(Path.Combine("pg-answers", $"{name}-{index}.txt"))
+                    : null;
+                var milliseconds = await session.TimeAsync(variables(c), sql, answer, ct);
+                return (milliseconds, answer is null ? null : digest(Rows(await File.ReadAllLinesAsync(answer, ct))));
+            },
+            cancellationToken);
     }
 
-    private IEnumerable<TCase> Checked<TCase>(TCase[] cases, QueryFigure figure) =>
-        cases.Skip(Math.Min(options.Warmup, cases.Length)).Take(Math.Min(QueryRound.CheckedRequests, figure.Latency.Count));
-
-    /// <summary>Runs each query once more with its rows printed (unaligned, with a header) and digests each answer.</summary>
-    private async Task<string[]> ChecksumsAsync(string name, IEnumerable<string> variableSets, Func<List<Dictionary<string, string>>, string> digest, CancellationToken cancellationToken)
+    /// <summary>psql's unaligned output: a header line, then one line per row, fields separated by '|'.</summary>
+    private static List<Dictionary<string, string>> Rows(string[] lines)
     {
-        var sql = Text(name).TrimEnd();
-        var script = new StringBuilder("\\pset format unaligned\n\\pset footer off\n\\pset null ''\n");
-        foreach (var variables in variableSets)
-        {
-            script.Append("\\echo @@answer\n").Append(variables).Append(sql).Append('\n');
-        }
-
-        var (output, _) = await psql.RunAsync(script.ToString(), cancellationToken);
-        return output.Split("@@answer\n", StringSplitOptions.RemoveEmptyEntries).Select(answer =>
-        {
-            var lines = answer.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            var header = lines.Length > 0 ? lines[0].Split('|') : [];
-            var rows = lines.Skip(1).Select(l => header.Zip(l.Split('|')).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal)).ToList();
-            return digest(rows);
-        }).ToArray();
+        var header = lines.Length > 0 ? lines[0].Split('|') : [];
+        return lines.Skip(1).Where(l => l.Length > 0)
+            .Select(l => header.Zip(l.Split('|')).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal))
+            .ToList();
     }
 
     private static string PromptStatsChecksum(List<Dictionary<string, string>> rows) =>

@@ -4,9 +4,10 @@ using System.Globalization;
 namespace Analytics.LoadTest.Postgres;
 
 /// <summary>
-/// One long psql session with <c>\timing on</c> and results sent to /dev/null. A query's time is
-/// psql's own: from sending it until the whole result has arrived (planning, execution and transfer
-/// over the Unix socket; not psql's printing), the same span the other systems are timed over.
+/// One long psql session with <c>\timing on</c>. A query's time is psql's own: from sending it until
+/// the whole result has arrived (planning, execution and transfer over the Unix socket; psql takes the
+/// time before it prints), the same span the other systems are timed over. Results go to /dev/null,
+/// or (unaligned, with a header) to a file when the caller wants to checksum the answer.
 /// </summary>
 internal sealed class PsqlSession : IAsyncDisposable
 {
@@ -17,14 +18,17 @@ internal sealed class PsqlSession : IAsyncDisposable
     {
         process = Process.Start(psql.StartInfo()) ?? throw new InvalidOperationException("psql did not start");
         errors = process.StandardError.ReadToEndAsync();
-        process.StandardInput.Write("\\timing on\n\\o /dev/null\n");
+        process.StandardInput.Write("\\timing on\n\\pset format unaligned\n\\pset footer off\n\\pset null ''\n");
         process.StandardInput.Flush();
     }
 
-    /// <summary>Sets the variables, runs <paramref name="sql"/> (one statement ending in ';') and returns psql's timing.</summary>
-    public async Task<double> TimeAsync(string variables, string sql, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sets the variables, runs <paramref name="sql"/> (one statement ending in ';') with its rows written to
+    /// <paramref name="answerFile"/> (or discarded) and returns psql's timing.
+    /// </summary>
+    public async Task<double> TimeAsync(string variables, string sql, string? answerFile, CancellationToken cancellationToken)
     {
-        await process.StandardInput.WriteAsync(variables + sql.TrimEnd() + "\n");
+        await process.StandardInput.WriteAsync($"\\o {answerFile ?? "/dev/null"}\n" + variables + sql.TrimEnd() + "\n");
         await process.StandardInput.FlushAsync(cancellationToken);
         while (true)
         {

@@ -5,8 +5,9 @@ namespace Analytics.LoadTest.Queries;
 
 /// <summary>
 /// Runs one API's requests against one system, one at a time: the warm-up cases untimed, then the
-/// timed ones until all are done or the time budget is spent. A request's time is what the runner
-/// returns for it (round trip until the whole answer is read); checksums are kept for the first few.
+/// timed ones until all are done or the time budget is spent (at least one runs, so a slow system
+/// overruns the budget by one request). A request's time is what the runner returns for it (round
+/// trip until the whole answer is read); checksums are kept for the first few.
 /// </summary>
 internal static class QueryRound
 {
@@ -17,7 +18,7 @@ internal static class QueryRound
         string system,
         IReadOnlyList<TCase> cases,
         LoadTestOptions options,
-        Func<TCase, CancellationToken, Task<(double Milliseconds, string? Checksum)>> run,
+        Func<TCase, int, CancellationToken, Task<(double Milliseconds, string? Checksum)>> run,
         CancellationToken cancellationToken)
     {
         var warmup = Math.Min(options.Warmup, cases.Count);
@@ -25,23 +26,30 @@ internal static class QueryRound
         var checksums = new List<string>();
         var failures = 0;
         string? firstError = null;
-        var budget = Stopwatch.StartNew();
-        var lastProgress = Stopwatch.StartNew();
-        for (var i = 0; i < cases.Count; i++)
-        {
-            if (i >= warmup && budget.Elapsed.TotalSeconds > options.QuerySeconds)
-            {
-                break;
-            }
 
+        // Warm-up: the first cases, untimed, within a quarter of the budget (at least one request).
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < warmup && (i == 0 || clock.Elapsed.TotalSeconds < options.QuerySeconds / 4.0); i++)
+        {
             try
             {
-                var (ms, checksum) = await run(cases[i], cancellationToken);
-                if (i < warmup)
-                {
-                    continue;
-                }
+                await run(cases[i], i, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                failures++;
+                firstError ??= ex.Message;
+            }
+        }
 
+        // Timed: always from the same case on, so that every system answers the same requests, until the budget is spent.
+        clock.Restart();
+        var lastProgress = Stopwatch.StartNew();
+        for (var i = warmup; i < cases.Count && (i == warmup || clock.Elapsed.TotalSeconds < options.QuerySeconds); i++)
+        {
+            try
+            {
+                var (ms, checksum) = await run(cases[i], i, cancellationToken);
                 timed.Add(ms);
                 if (checksums.Count < CheckedRequests)
                 {
@@ -52,7 +60,8 @@ internal static class QueryRound
             {
                 failures++;
                 firstError ??= ex.Message;
-                if (i >= warmup && checksums.Count < CheckedRequests)
+                timed.Add(double.NaN);
+                if (checksums.Count < CheckedRequests)
                 {
                     checksums.Add("failed");
                 }
@@ -61,7 +70,7 @@ internal static class QueryRound
             if (lastProgress.Elapsed.TotalSeconds >= 5)
             {
                 lastProgress.Restart();
-                Console.WriteLine($"    {system} {api}: {timed.Count} timed requests, {budget.Elapsed.TotalSeconds:F0} s");
+                Console.WriteLine($"    {system} {api}: {timed.Count} timed requests, {clock.Elapsed.TotalSeconds:F0} s");
             }
         }
 
@@ -69,6 +78,6 @@ internal static class QueryRound
         Console.WriteLine(
             $"  {system,-28} {api,-24} n={latency.Count,4}  p50 {latency.P50,9:F1} ms  p95 {latency.P95,9:F1} ms  p99 {latency.P99,9:F1} ms" +
             (failures > 0 ? $"  FAILURES {failures}: {firstError}" : string.Empty));
-        return new QueryFigure(api, system, latency, failures, budget.Elapsed.TotalSeconds, [.. checksums], firstError);
+        return new QueryFigure(api, system, latency, failures, clock.Elapsed.TotalSeconds, [.. checksums], firstError, [.. timed]);
     }
 }

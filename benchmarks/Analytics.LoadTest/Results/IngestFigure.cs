@@ -13,8 +13,13 @@ internal sealed record IngestFigure(
     long Accepted = 0,
     long Duplicates = 0,
     long Quarantined = 0,
-    long? PeakRssBytes = null)
+    long? PeakRssBytes = null,
+    double? IngesterCpuSeconds = null,
+    double? ClientCpuSeconds = null)
 {
+    /// <summary>Events per CPU-second of the process that took them in (the service, or the engine's process).</summary>
+    public double? EventsPerCpuSecond => IngesterCpuSeconds is > 0 and var cpu ? Events / cpu : null;
+
     public double EventsPerSecond => Events / Seconds;
 
     public double MegabytesPerSecond => Bytes / 1e6 / Seconds;

@@ -3,9 +3,11 @@ namespace Analytics.LoadTest.Results;
 /// <summary>Percentiles (nearest rank) of a set of latencies, in milliseconds.</summary>
 internal sealed record Latency(int Count, double P50, double P95, double P99, double Mean, double Max)
 {
-    public static Latency Of(IReadOnlyCollection<double> milliseconds)
+    /// <summary>The percentiles of the values that are numbers (failed requests are NaN).</summary>
+    public static Latency Of(IEnumerable<double> values)
     {
-        if (milliseconds.Count == 0)
+        var milliseconds = values.Where(v => !double.IsNaN(v)).ToArray();
+        if (milliseconds.Length == 0)
         {
             return new(0, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN);
         }

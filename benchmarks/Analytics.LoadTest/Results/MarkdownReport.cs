@@ -68,13 +68,19 @@ internal static class MarkdownReport
         var service = results.Ingest.FirstOrDefault(i => i.System == "service");
         md.AppendLine("### Ingestion");
         md.AppendLine();
-        md.AppendLine("| system | how | events | seconds | events/s | MB/s | request p50 / p95 / p99 (ms) | service ÷ it (events/s) |");
-        md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|");
+        md.AppendLine("| system | how | events | seconds | events/s | MB/s | request p50 / p95 / p99 (ms) | CPU s | events per CPU s | service ÷ it, events/s | service ÷ it, per CPU s |");
+        md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var i in results.Ingest)
         {
             var latency = i.RequestLatency is { Count: > 0 } l ? $"{l.P50:F0} / {l.P95:F0} / {l.P99:F0}" : "—";
+            var cpu = i.IngesterCpuSeconds is { } c
+                ? string.Create(Invariant, $"{c:F1}") + (i.ClientCpuSeconds is { } g ? string.Create(Invariant, $" (+ {g:F1} load generator)") : string.Empty)
+                : "—";
+            var perCpu = i.EventsPerCpuSecond is { } e ? e.ToString("N0", Invariant) : "—";
             var ratio = service is null || i == service ? "—" : $"**{service.EventsPerSecond / i.EventsPerSecond:F2}×**";
-            md.AppendLine(Invariant, $"| {i.System} | {i.Method} | {i.Events:N0} | {i.Seconds:F1} | {i.EventsPerSecond:N0} | {i.MegabytesPerSecond:F1} | {latency} | {ratio} |");
+            var cpuRatio = service?.EventsPerCpuSecond is { } s && i != service && i.EventsPerCpuSecond is { } o ? $"{s / o:F2}×" : "—";
+            md.AppendLine(Invariant,
+                $"| {i.System} | {i.Method} | {i.Events:N0} | {i.Seconds:F1} | {i.EventsPerSecond:N0} | {i.MegabytesPerSecond:F1} | {latency} | {cpu} | {perCpu} | {ratio} | {cpuRatio} |");
         }
 
         md.AppendLine();
@@ -94,25 +100,49 @@ internal static class MarkdownReport
     {
         md.AppendLine("### Queries (one request at a time; latency in ms)");
         md.AppendLine();
-        md.AppendLine("| API | system | n | p50 | p95 | p99 | it ÷ API at p50 | it ÷ API at p95 | answers agree with the API |");
-        md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---|");
+        md.AppendLine("Ratios compare each system with the API over the requests both answered (the first k of the same list), so a");
+        md.AppendLine("system that ran fewer requests in its time cap is compared on those only. Ratios > 1: the API is faster.");
+        md.AppendLine();
+        md.AppendLine("| API | system | n | p50 | p95 | p99 | API answer size p50 / max | k | it ÷ API, p50 | it ÷ API, p95 | per-request ratio, median | answers agree with the API |");
+        md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (var api in ApiNames.All)
         {
             var reference = results.Queries.FirstOrDefault(q => q.Api == api && q.System == ApiQueries.System);
             foreach (var q in results.Queries.Where(q => q.Api == api).OrderBy(q => Order(q.System)))
             {
-                var isReference = q == reference;
-                var p50 = isReference || reference is null ? "—" : $"**{q.Latency.P50 / reference.Latency.P50:F1}×**";
-                var p95 = isReference || reference is null ? "—" : $"{q.Latency.P95 / reference.Latency.P95:F1}×";
-                var agree = isReference || reference is null ? "—" : Agreement(reference, q);
                 var failures = q.Failures > 0 ? $" ({q.Failures} failed: {q.FirstError})" : string.Empty;
+                var size = q.AnswerBytes is { Count: > 0 } b ? $"{Kilobytes(b.P50)} / {Kilobytes(b.Max)}" : "—";
+                var compared = reference is null || q == reference ? null : Compare(reference, q);
                 md.AppendLine(Invariant,
-                    $"| {api} | {q.System}{failures} | {q.Latency.Count} | {q.Latency.P50:F1} | {q.Latency.P95:F1} | {q.Latency.P99:F1} | {p50} | {p95} | {agree} |");
+                    $"| {api} | {q.System}{failures} | {q.Latency.Count} | {q.Latency.P50:F1} | {q.Latency.P95:F1} | {q.Latency.P99:F1} | {size} | " +
+                    $"{compared?.Common.ToString(Invariant) ?? "—"} | {(compared is { } c1 ? $"**{c1.P50:F1}×**" : "—")} | " +
+                    $"{(compared is { } c2 ? $"{c2.P95:F1}×" : "—")} | {(compared is { } c3 ? $"{c3.Median:F1}×" : "—")} | " +
+                    $"{(reference is null || q == reference ? "—" : Agreement(reference, q))} |");
             }
         }
 
         md.AppendLine();
     }
+
+    /// <summary>The two systems over the requests both ran: ratios of their p50 and p95, and the median of the per-request ratios.</summary>
+    private static (int Common, double P50, double P95, double Median)? Compare(QueryFigure api, QueryFigure other)
+    {
+        double[] a = api.Milliseconds ?? [], o = other.Milliseconds ?? [];
+        var pairs = Enumerable.Range(0, Math.Min(a.Length, o.Length))
+            .Where(i => !double.IsNaN(a[i]) && !double.IsNaN(o[i]))
+            .ToList();
+        if (pairs.Count == 0)
+        {
+            return null;
+        }
+
+        var mine = Latency.Of(pairs.Select(i => a[i]));
+        var theirs = Latency.Of(pairs.Select(i => o[i]));
+        var median = Latency.Of(pairs.Select(i => o[i] / a[i])).P50;
+        return (pairs.Count, theirs.P50 / mine.P50, theirs.P95 / mine.P95, median);
+    }
+
+    private static string Kilobytes(double bytes) => bytes >= 1e6 ? $"{bytes / 1e6:F1} MB" : $"{bytes / 1e3:F1} KB";
 
     private static void Notes(StringBuilder md, LoadTestOptions options, Dictionary<string, string> facts)
     {
@@ -132,12 +162,12 @@ internal static class MarkdownReport
             $"(workspace, event id) and four indexes ({Fact(facts, "postgres.index_seconds")} s), then `VACUUM (ANALYZE)` ({Fact(facts, "postgres.vacuum_seconds")} s).");
         md.AppendLine(Invariant,
             $"- **Queries:** every system answers the same {options.Queries} requests per API (varied windows, 1-100 prompt ids, product/search/origin " +
-            $"filters, day/week/month granularity, institution/account/role/search filters, some window edges off midnight) after {options.Warmup} " +
-            $"untimed warm-up requests, one at a time, each round capped at {options.QuerySeconds} s (n shows how many ran). " +
+            $"filters, day/week/month granularity, institution/account/role/search filters, some window edges off midnight) after up to {options.Warmup} " +
+            $"untimed warm-up requests, one at a time; each round stops after {options.QuerySeconds} s (at least one request; n shows how many ran). " +
             $"The API is timed from sending the HTTP request until the whole body is read. Raw SQL runs the same question on the raw events " +
             $"table in the load-test process's engine (the events ingested from the same file, i.e. the same data the service stored), through " +
             $"our provider with server-side parameters, timed until every row is decoded. PostgreSQL runs it in one long psql session; its time is " +
-            $"psql's `\\timing` (send to last row received over the Unix socket, output to /dev/null); an empty `SELECT 1` takes {Fact(facts, "postgres.empty_query_ms")} ms there. " +
+            $"psql's `\\timing` (from sending the query to the last row received over the Unix socket; psql stops the clock before it prints); an empty `SELECT 1` takes {Fact(facts, "postgres.empty_query_ms")} ms there. " +
             $"Ratios > 1 mean the API is faster. Before each round the system under test was idle (service: CPU < 5% for 3 s; engine: no merges running).");
         md.AppendLine(
             "- **Answers agree:** the first timed requests of each system are checksummed (A: calls and cost; B: rows and prompts; C: rows, " +
