@@ -13,17 +13,6 @@ public sealed class DedupIndex(TimeSpan window, TimeProvider time)
     private readonly SortedDictionary<long, HashSet<UInt128>> buckets = [];
     private readonly Lock gate = new();
 
-    public int Count
-    {
-        get
-        {
-            lock (gate)
-            {
-                return buckets.Values.Sum(b => b.Count);
-            }
-        }
-    }
-
     public static UInt128 Key(string workspaceId, string eventId)
     {
         // Ids are at most 64 characters and workspace ids short; 1 KiB holds both in UTF-8.

@@ -5,24 +5,28 @@ namespace Analytics.Api.Ingestion;
 /// <summary>
 /// Batches that could not be inserted, one JSON file each, named so that they sort in arrival
 /// order. A file is written to a temporary name and renamed, so a crash never leaves half a batch.
+/// The writer asks whether the spool is empty before every batch, so the count is kept in memory
+/// (counted from the folder once, at start) rather than read from the disk each time.
 /// </summary>
 public sealed class EventSpool
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly string folder;
     private long sequence;
+    private int count;
 
     public EventSpool(string folder)
     {
         this.folder = Path.GetFullPath(folder);
         Directory.CreateDirectory(this.folder);
+        count = Directory.EnumerateFiles(this.folder, "*.json").Count();
     }
 
     public sealed record Batch(List<EventRecord> Events, List<QuarantinedLine> Quarantined);
 
-    public bool IsEmpty => !Directory.EnumerateFiles(folder, "*.json").Any();
+    public bool IsEmpty => Volatile.Read(ref count) == 0;
 
-    public int Count => Directory.EnumerateFiles(folder, "*.json").Count();
+    public int Count => Volatile.Read(ref count);
 
     public async Task WriteAsync(Batch batch, CancellationToken cancellationToken)
     {
@@ -35,6 +39,7 @@ public sealed class EventSpool
         }
 
         File.Move(temporary, Path.Combine(folder, name + ".json"));
+        Interlocked.Increment(ref count);
     }
 
     /// <summary>The oldest batch and its file, or null when the spool is empty.</summary>
@@ -52,5 +57,9 @@ public sealed class EventSpool
         return (oldest, batch);
     }
 
-    public static void Remove(string file) => File.Delete(file);
+    public void Remove(string file)
+    {
+        File.Delete(file);
+        Interlocked.Decrement(ref count);
+    }
 }

@@ -333,7 +333,7 @@ public sealed partial class EventWriter : BackgroundService
                 }
 
                 Dedup.Add(keys, time.GetUtcNow().UtcDateTime);
-                EventSpool.Remove(file);
+                Spool.Remove(file);
                 LogReplayed(logger, events.Count, Spool.Count);
             }
         }

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -54,8 +53,6 @@ internal ref struct RowBinaryReader(ReadOnlySpan<byte> buffer)
     public string ReadString() => Encoding.UTF8.GetString(Take(ReadLength()));
 
     public ReadOnlySpan<byte> ReadBytes(int count) => Take(count);
-
-    public ushort ReadUInt16() => BinaryPrimitives.ReadUInt16LittleEndian(Take(2));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ReadOnlySpan<byte> Take(int count)

@@ -22,19 +22,12 @@ internal sealed class ChDbEngine
     private ChDbEngine(string dataPath, int poolSize)
     {
         DataPath = dataPath;
-        PoolSize = poolSize;
         slots = new SemaphoreSlim(poolSize, poolSize);
         anchor = ConnectRaw(dataPath);
-        Version = ChDbNative.ReadString(ChDbNative.Version()) ?? "unknown";
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Close();
     }
 
     public string DataPath { get; }
-
-    public int PoolSize { get; }
-
-    /// <summary>The chDB library's own version (the ClickHouse engine's is <c>SELECT version()</c>).</summary>
-    public string Version { get; }
 
     /// <summary>
     /// Returns the engine for <paramref name="dataPath"/>, booting it on first use. The engine keeps

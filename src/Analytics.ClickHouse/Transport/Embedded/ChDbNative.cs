@@ -7,9 +7,6 @@ internal static unsafe partial class ChDbNative
 {
     public const string Library = "chdb";
 
-    [LibraryImport(Library, EntryPoint = "chdb_version")]
-    public static partial nint Version();
-
     [LibraryImport(Library, EntryPoint = "chdb_set_signal_handlers_enabled")]
     public static partial void SetSignalHandlersEnabled(int enabled);
 
@@ -49,9 +46,6 @@ internal static unsafe partial class ChDbNative
 
     [LibraryImport(Library, EntryPoint = "chdb_result_rows_written")]
     public static partial ulong ResultRowsWritten(nint result);
-
-    [LibraryImport(Library, EntryPoint = "chdb_result_rows_read")]
-    public static partial ulong ResultRowsRead(nint result);
 
     [LibraryImport(Library, EntryPoint = "chdb_result_error")]
     public static partial nint ResultError(nint result);
