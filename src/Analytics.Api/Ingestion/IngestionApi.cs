@@ -129,14 +129,17 @@ public static partial class IngestionApi
     private static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
     {
         var source = request.Body;
+        var expected = request.ContentLength ?? 0;
         if (request.Headers.ContentEncoding.ToString().Contains("gzip", StringComparison.OrdinalIgnoreCase))
         {
             source = new GZipStream(source, CompressionMode.Decompress);
+            expected *= 4; // a guess: NDJSON compresses well
         }
 
         await using (source)
         {
-            using var buffer = new MemoryStream();
+            // Sized up front where the length is known, so a large body is not copied at every doubling.
+            using var buffer = new MemoryStream((int)Math.Min(expected, limit));
             var chunk = new byte[81920];
             int read;
             while ((read = await source.ReadAsync(chunk, cancellationToken)) > 0)
