@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Analytics.Api.Auth;
 using Analytics.Api.Control;
 using Analytics.Api.Features.Shared;
@@ -10,7 +11,7 @@ namespace Analytics.Api.Features.PromptUsage;
 /// <summary><c>GET /api/v1/products/{product_id}/usage/prompts</c>: prompts per product, user and UTC day, workspace-wide.</summary>
 internal static class PromptUsageHandler
 {
-    public static async Task<Results<Ok<PromptUsageRow[]>, JsonHttpResult<ValidationErrorResponse>, JsonHttpResult<ErrorDetail>>> HandleAsync(
+    public static async Task<Results<Ok<IAsyncEnumerable<PromptUsageRow>>, JsonHttpResult<ValidationErrorResponse>, JsonHttpResult<ErrorDetail>>> HandleAsync(
         HttpContext context,
         [AsParameters] PromptUsageParameters parameters,
         CredentialResolver credentials,
@@ -50,14 +51,39 @@ internal static class PromptUsageHandler
             return Denied(logger, StatusCodes.Status403Forbidden, "Prompt usage tracking is disabled for this organization. Enable prompt usage tracking to use this endpoint.");
         }
 
-        await using var connection = await connections.OpenAsync(cancellationToken);
-        var rows = (await connection.QueryAsync<PromptUsageRow>(new CommandDefinition(
-            SqlFiles.Query("prompt_usage"),
-            QueryParameters.From(new { workspace, start = query.Start, end = query.End, products = query.ProductIds, search = query.Search, origin = query.Origin }),
-            cancellationToken: cancellationToken))).ToArray();
+        // The statement runs here, so that its errors come before the status line; the rows are then mapped
+        // while the answer is written, never all held as objects at once (answers reach hundreds of MB).
+        var connection = await connections.OpenAsync(cancellationToken);
+        DbDataReader reader;
+        try
+        {
+            reader = await connection.ExecuteReaderAsync(new CommandDefinition(
+                SqlFiles.Query("prompt_usage"),
+                QueryParameters.From(new { workspace, start = query.Start, end = query.End, products = query.ProductIds, search = query.Search, origin = query.Origin }),
+                cancellationToken: cancellationToken));
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
 
-        PromptUsageLog.Served(logger, workspace, query.Start, query.End, rows.Length);
-        return TypedResults.Ok(rows);
+        return TypedResults.Ok(StreamAsync(connection, reader, () => PromptUsageLog.Served(logger, workspace, query.Start, query.End)));
+    }
+
+    private static async IAsyncEnumerable<PromptUsageRow> StreamAsync(DbConnection connection, DbDataReader reader, Action served)
+    {
+        await using (connection)
+        await using (reader)
+        {
+            var parse = reader.GetRowParser<PromptUsageRow>();
+            while (await reader.ReadAsync())
+            {
+                yield return parse(reader);
+            }
+
+            served();
+        }
     }
 
     private static JsonHttpResult<ErrorDetail> Denied(ILogger logger, int status, string detail)
