@@ -18,7 +18,7 @@ public sealed class AnalyticsFactory : WebApplicationFactory<Program>
     public const string AdminToken = "test-admin-token";
     public const string JwtKey = "test-jwt-signing-key-with-enough-length";
 
-    private static readonly string DataPath = Path.Combine(Path.GetTempPath(), "analytics-api-tests-" + Environment.ProcessId);
+    internal static readonly string DataPath = Path.Combine(Path.GetTempPath(), "analytics-api-tests-" + Environment.ProcessId);
     private readonly Dictionary<string, string?> overrides;
 
     public AnalyticsFactory(string database, Dictionary<string, string?>? settings = null)
