@@ -57,30 +57,25 @@ WITH
            OR positionCaseInsensitiveUTF8(p.fname, {search:String}) > 0
            OR positionCaseInsensitiveUTF8(p.lname, {search:String}) > 0
     ),
-    summary AS
+    ranked AS
     (
-        SELECT toDecimal128(sum(credits), 6) AS total_credits,
-               toInt64(uniqExactArray(users)) AS user_count,
-               toInt64(uniqExactArray(capped)) AS users_at_cap,
-               toInt64(count()) AS institution_count,
-               toDecimal128(sum(toDecimal128(credits, 12) / length(users)), 12) AS institution_mean_sum
-        FROM
-        (
-            SELECT institution_id, sum(credits_used) AS credits,
-                   groupUniqArray(user_id) AS users, groupUniqArrayIf(user_id, at_cap) AS capped
-            FROM matched
-            GROUP BY institution_id
-        )
+        -- Per-institution figures ride on every row, so that the summary needs no second pass over
+        -- the matches (a CTE referenced twice is evaluated twice).
+        SELECT *,
+               sum(credits_used) OVER (PARTITION BY institution_id) AS institution_credits,
+               uniqExact(user_id) OVER (PARTITION BY institution_id) AS institution_users,
+               row_number() OVER (PARTITION BY institution_id) = 1 AS first_of_institution
+        FROM matched
     )
-SELECT m.user_id AS User, m.email AS Email, m.fname AS Fname, m.lname AS Lname, m.institution_id AS Institution,
-       m.instance_name AS InstanceName, m.ai_name AS AiName, m.period AS PeriodStart,
-       m.query_count AS QueryCount, m.credits_used AS CreditsUsed, m.lifetime_used AS LifetimeUsed,
-       m.cap_limit AS CapLimit, m.at_cap AS AtCap,
-       s.total_credits AS TotalCredits, s.user_count AS UserCount, s.users_at_cap AS UsersAtCap,
-       s.institution_count AS InstitutionCount, s.institution_mean_sum AS InstitutionMeanSum
-FROM
-(
-    SELECT * FROM matched ORDER BY period, user_id, institution_id LIMIT {limit:UInt32}
-) AS m
-CROSS JOIN summary AS s
-ORDER BY m.period, m.user_id, m.institution_id
+SELECT user_id AS User, email AS Email, fname AS Fname, lname AS Lname, institution_id AS Institution,
+       instance_name AS InstanceName, ai_name AS AiName, period AS PeriodStart,
+       query_count AS QueryCount, credits_used AS CreditsUsed, lifetime_used AS LifetimeUsed,
+       cap_limit AS CapLimit, at_cap AS AtCap,
+       toDecimal128(sum(credits_used) OVER (), 6) AS TotalCredits,
+       toInt64(uniqExact(user_id) OVER ()) AS UserCount,
+       toInt64(uniqExactIf(user_id, at_cap) OVER ()) AS UsersAtCap,
+       toInt64(countIf(first_of_institution) OVER ()) AS InstitutionCount,
+       toDecimal128(sumIf(toDecimal128(institution_credits, 12) / institution_users, first_of_institution) OVER (), 12) AS InstitutionMeanSum
+FROM ranked
+ORDER BY period, user_id, institution_id
+LIMIT {limit:UInt32}
