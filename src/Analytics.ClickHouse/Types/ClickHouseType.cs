@@ -1,4 +1,8 @@
+using System.Buffers;
+using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using Analytics.ClickHouse.Formats;
 
@@ -30,6 +34,39 @@ public abstract class ClickHouseType
 
     /// <summary>Encodes a whole column in Native layout.</summary>
     internal abstract void WriteColumn(NativeWriter writer, IReadOnlyList<object?> values);
+
+    /// <summary>
+    /// Encodes a whole column of typed values in Native layout. Types override it for the .NET types
+    /// they take as they are, so that those values are never boxed; any other type of value goes
+    /// through <see cref="WriteColumn(NativeWriter, IReadOnlyList{object?})"/> and its conversions.
+    /// </summary>
+    internal virtual void WriteColumn<T>(NativeWriter writer, ReadOnlySpan<T> values)
+    {
+        var boxed = ArrayPool<object?>.Shared.Rent(values.Length);
+        try
+        {
+            for (var i = 0; i < values.Length; i++)
+            {
+                boxed[i] = values[i];
+            }
+
+            WriteColumn(writer, new ArraySegment<object?>(boxed, 0, values.Length));
+        }
+        finally
+        {
+            ArrayPool<object?>.Shared.Return(boxed, clearArray: true);
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="values"/> seen as a span of <typeparamref name="TActual"/>; only valid when the
+    /// caller has checked that <typeparamref name="T"/> is <typeparamref name="TActual"/>.
+    /// </summary>
+    private protected static ReadOnlySpan<TActual> As<T, TActual>(ReadOnlySpan<T> values)
+    {
+        Debug.Assert(typeof(T) == typeof(TActual));
+        return MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<T, TActual>(ref MemoryMarshal.GetReference(values)), values.Length);
+    }
 
     /// <summary>
     /// Renders a value as parameter text. At the top level (<paramref name="quoted"/> false) values use

@@ -60,6 +60,81 @@ public sealed class BulkWriterTests(string engine)
         });
     }
 
+    private sealed record Call(ulong Id, string User, decimal Cost, uint Tokens, DateTime At, Guid Product, string? Note);
+
+    [Test]
+    public async Task ATypedMap_WritesEveryBlockWithExactSums()
+    {
+        await Connection.ExecuteAsync("""
+            CREATE TABLE calls (
+                id UInt64, user LowCardinality(String), cost Decimal(18, 9), tokens UInt32, at DateTime64(3, 'UTC'),
+                product UUID, note Nullable(String))
+            ENGINE = MergeTree ORDER BY id
+            """);
+        var start = new DateTime(2025, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        var products = new[] { Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid() };
+        var calls = Enumerable.Range(0, 25_000).Select(i => new Call(
+            (ulong)i, "user-" + (i % 97), i % 1000 * 0.000000001m + 2, (uint)(i * 3), start.AddMilliseconds(i * 7L),
+            products[i % 3], i % 4 == 0 ? null : "n" + i)).ToList();
+        var map = new ClickHouseColumnMap<Call>()
+            .Add("id", c => c.Id).Add("user", c => c.User).Add("cost", c => c.Cost).Add("tokens", c => c.Tokens)
+            .Add("at", c => c.At).Add("product", c => c.Product).Add("note", c => c.Note);
+
+        // Small blocks, so that the insert spans several of them and a partial last one.
+        var writer = Connection.CreateBulkWriter("calls", map.Columns);
+        writer.BlockRows = 4096;
+        var written = await writer.WriteAsync(calls, map);
+
+        var sums = await Connection.QuerySingleAsync<(ulong Rows, ulong Ids, decimal Cost, ulong Tokens, ulong Users, DateTime Last, ulong Notes, string FirstProduct)>(
+            "SELECT count(), sum(id), sum(cost), sum(tokens), uniqExact(user), max(at), count(note), toString(any(product) FILTER (WHERE id = 0)) FROM calls");
+        Assert.Multiple(() =>
+        {
+            Assert.That(written, Is.EqualTo((ulong)calls.Count));
+            Assert.That(sums.Rows, Is.EqualTo((ulong)calls.Count));
+            Assert.That(sums.Ids, Is.EqualTo(calls.Aggregate(0UL, (total, c) => total + c.Id)));
+            Assert.That(sums.Cost, Is.EqualTo(calls.Sum(c => c.Cost)));
+            Assert.That(sums.Tokens, Is.EqualTo(calls.Aggregate(0UL, (total, c) => total + c.Tokens)));
+            Assert.That(sums.Users, Is.EqualTo(97UL));
+            Assert.That(sums.Last, Is.EqualTo(calls[^1].At));
+            Assert.That(sums.Notes, Is.EqualTo((ulong)calls.Count(c => c.Note is not null)));
+            Assert.That(sums.FirstProduct, Is.EqualTo(products[0].ToString()));
+        });
+    }
+
+    [Test]
+    public async Task ATypedMap_ConvertsValuesOfOtherTypesLikeObjectRows()
+    {
+        await Connection.ExecuteAsync("CREATE TABLE converted (n UInt32, at DateTime64(3, 'UTC'), d Decimal(9, 2)) ENGINE = MergeTree ORDER BY n");
+        var map = new ClickHouseColumnMap<int>()
+            .Add("n", i => i) // int into UInt32
+            .Add("at", i => $"2025-03-0{i + 1} 10:00:00") // text into DateTime64
+            .Add("d", i => i + 0.25); // double into Decimal
+
+        await Connection.CreateBulkWriter("converted", map.Columns).WriteAsync([0, 1, 2], map);
+
+        var rows = (await Connection.QueryAsync<(uint N, DateTime At, decimal D)>("SELECT n, at, d FROM converted ORDER BY n")).ToList();
+        Assert.That(rows, Is.EqualTo(new[]
+        {
+            (0u, new DateTime(2025, 3, 1, 10, 0, 0, DateTimeKind.Utc), 0.25m),
+            (1u, new DateTime(2025, 3, 2, 10, 0, 0, DateTimeKind.Utc), 1.25m),
+            (2u, new DateTime(2025, 3, 3, 10, 0, 0, DateTimeKind.Utc), 2.25m),
+        }));
+    }
+
+    [Test]
+    public void ATypedMap_MustNameTheWritersColumns()
+    {
+        var map = new ClickHouseColumnMap<int>().Add("b", i => i).Add("a", i => i);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(
+                async () => await Connection.CreateBulkWriter("anything", ["a", "b"]).WriteAsync([1], map),
+                Throws.ArgumentException.With.Message.Contains("(b, a)"));
+            Assert.That(() => map.Add("a", i => i), Throws.ArgumentException.With.Message.Contains("mapped twice"));
+        });
+    }
+
     [Test]
     public async Task AFailedInsert_CommitsNothing()
     {

@@ -136,6 +136,39 @@ public sealed class TypeRoundTripTests(string engine)
         Assert.That(await reader.ReadAsync(), Is.False);
     }
 
+    [TestCaseSource(nameof(Cases))]
+    public async Task TypedBulkInsert_RoundTripsThroughTheEngine(string type, object?[] values)
+    {
+        // The values' own .NET type when they share one (the unboxed path), object otherwise (the converting path).
+        var kinds = values.Where(v => v is not null).Select(v => v!.GetType()).Distinct().ToList();
+        var valueType = kinds.Count == 1 && (!kinds[0].IsValueType || values.All(v => v is not null)) ? kinds[0] : typeof(object);
+        var table = "typed_" + Math.Abs(type.GetHashCode(StringComparison.Ordinal));
+        await Connection.ExecuteAsync($"DROP TABLE IF EXISTS {table}");
+        await Connection.ExecuteAsync($"CREATE TABLE {table} (i UInt32, v {type}) ENGINE = MergeTree ORDER BY i");
+
+        var insert = typeof(TypeRoundTripTests).GetMethod(nameof(InsertTypedAsync), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
+            .MakeGenericMethod(valueType);
+        var written = await (Task<ulong>)insert.Invoke(this, [table, values])!;
+
+        Assert.That(written, Is.EqualTo((ulong)values.Length));
+        await using var command = Connection.CreateCommand();
+        command.CommandText = $"SELECT v FROM {table} ORDER BY i";
+        await using var reader = await command.ExecuteReaderAsync();
+        foreach (var value in values)
+        {
+            Assert.That(await reader.ReadAsync(), Is.True);
+            AssertSame(reader.GetValue(0), value, type);
+        }
+
+        Assert.That(await reader.ReadAsync(), Is.False);
+    }
+
+    private Task<ulong> InsertTypedAsync<T>(string table, object?[] values)
+    {
+        var map = new ClickHouseColumnMap<int>().Add("i", i => (uint)i).Add("v", i => (T)values[i]!);
+        return Connection.CreateBulkWriter(table, map.Columns).WriteAsync(Enumerable.Range(0, values.Length), map);
+    }
+
     [Test]
     public async Task Uuid_MatchesTheEnginesTextForm()
     {

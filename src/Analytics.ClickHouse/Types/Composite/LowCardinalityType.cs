@@ -21,5 +21,7 @@ internal sealed class LowCardinalityType(ClickHouseType inner) : ClickHouseType
 
     internal override void WriteColumn(NativeWriter writer, IReadOnlyList<object?> values) => Inner.WriteColumn(writer, values);
 
+    internal override void WriteColumn<T>(NativeWriter writer, ReadOnlySpan<T> values) => Inner.WriteColumn(writer, values);
+
     internal override void Format(StringBuilder builder, object value, bool quoted) => Inner.Format(builder, value, quoted);
 }

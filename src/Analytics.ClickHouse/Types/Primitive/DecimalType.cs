@@ -49,13 +49,31 @@ internal sealed class DecimalType : ClickHouseType
         for (var i = 0; i < values.Count; i++)
         {
             var value = values[i];
-            var raw = value is null ? Int128.Zero : ToRaw(Convert<decimal>(value));
-            switch (Size)
-            {
-                case 4: writer.Write(checked((int)raw)); break;
-                case 8: writer.Write(checked((long)raw)); break;
-                default: writer.Write(raw); break;
-            }
+            WriteRaw(writer, value is null ? Int128.Zero : ToRaw(Convert<decimal>(value)));
+        }
+    }
+
+    internal override void WriteColumn<T>(NativeWriter writer, ReadOnlySpan<T> values)
+    {
+        if (typeof(T) != typeof(decimal))
+        {
+            base.WriteColumn(writer, values);
+            return;
+        }
+
+        foreach (var value in As<T, decimal>(values))
+        {
+            WriteRaw(writer, ToRaw(value));
+        }
+    }
+
+    private void WriteRaw(NativeWriter writer, Int128 raw)
+    {
+        switch (Size)
+        {
+            case 4: writer.Write(checked((int)raw)); break;
+            case 8: writer.Write(checked((long)raw)); break;
+            default: writer.Write(raw); break;
         }
     }
 

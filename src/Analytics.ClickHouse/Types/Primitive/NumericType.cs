@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using System.Runtime.InteropServices;
 using System.Text;
 using Analytics.ClickHouse.Formats;
 
@@ -22,6 +23,18 @@ internal sealed class NumericType<T>(string name) : ClickHouseType
             var value = values[i];
             writer.Write(value is null ? T.Zero : ToNumber(value));
         }
+    }
+
+    internal override void WriteColumn<TValue>(NativeWriter writer, ReadOnlySpan<TValue> values)
+    {
+        if (typeof(TValue) == typeof(T))
+        {
+            // The Native layout of a fixed-width column is the values' own memory.
+            writer.WriteBytes(MemoryMarshal.AsBytes(As<TValue, T>(values)));
+            return;
+        }
+
+        base.WriteColumn(writer, values);
     }
 
     internal override void Format(StringBuilder builder, object value, bool quoted)

@@ -24,20 +24,38 @@ internal sealed class UuidType : ClickHouseType
 
     internal override void WriteColumn(NativeWriter writer, IReadOnlyList<object?> values)
     {
-        Span<byte> bigEndian = stackalloc byte[16];
         for (var i = 0; i < values.Count; i++)
         {
             var value = values[i];
-            var guid = value switch
+            Write(writer, value switch
             {
                 null => Guid.Empty,
                 Guid g => g,
                 _ => Guid.Parse(value.ToString()!),
-            };
-            guid.TryWriteBytes(bigEndian, bigEndian: true, out _);
-            writer.Write(System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bigEndian));
-            writer.Write(System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bigEndian[8..]));
+            });
         }
+    }
+
+    internal override void WriteColumn<T>(NativeWriter writer, ReadOnlySpan<T> values)
+    {
+        if (typeof(T) != typeof(Guid))
+        {
+            base.WriteColumn(writer, values);
+            return;
+        }
+
+        foreach (var guid in As<T, Guid>(values))
+        {
+            Write(writer, guid);
+        }
+    }
+
+    private static void Write(NativeWriter writer, Guid guid)
+    {
+        Span<byte> bigEndian = stackalloc byte[16];
+        guid.TryWriteBytes(bigEndian, bigEndian: true, out _);
+        writer.Write(System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bigEndian));
+        writer.Write(System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bigEndian[8..]));
     }
 
     internal override void Format(StringBuilder builder, object value, bool quoted)

@@ -57,15 +57,34 @@ internal sealed class DateTimeType : ClickHouseType
         for (var i = 0; i < values.Count; i++)
         {
             var value = values[i];
-            var ticks = value is null ? 0 : (ToUtc(value) - DateTime.UnixEpoch).Ticks;
-            if (Precision is null)
-            {
-                writer.Write(checked((uint)(ticks / TimeSpan.TicksPerSecond)));
-            }
-            else
-            {
-                writer.Write(Precision <= 7 ? ticks / ticksPerUnit : checked(ticks * (long)Math.Pow(10, Precision.Value - 7)));
-            }
+            Write(writer, value is null ? DateTime.UnixEpoch : ToUtc(value));
+        }
+    }
+
+    internal override void WriteColumn<T>(NativeWriter writer, ReadOnlySpan<T> values)
+    {
+        if (typeof(T) != typeof(DateTime))
+        {
+            base.WriteColumn(writer, values);
+            return;
+        }
+
+        foreach (var value in As<T, DateTime>(values))
+        {
+            Write(writer, ToUtc(value));
+        }
+    }
+
+    private void Write(NativeWriter writer, DateTime utc)
+    {
+        var ticks = (utc - DateTime.UnixEpoch).Ticks;
+        if (Precision is null)
+        {
+            writer.Write(checked((uint)(ticks / TimeSpan.TicksPerSecond)));
+        }
+        else
+        {
+            writer.Write(Precision <= 7 ? ticks / ticksPerUnit : checked(ticks * (long)Math.Pow(10, Precision.Value - 7)));
         }
     }
 
@@ -95,10 +114,12 @@ internal sealed class DateTimeType : ClickHouseType
         AppendText(builder, text, quoted);
     }
 
+    private static DateTime ToUtc(DateTime value) =>
+        value.Kind == DateTimeKind.Local ? value.ToUniversalTime() : DateTime.SpecifyKind(value, DateTimeKind.Utc);
+
     private static DateTime ToUtc(object value) => value switch
     {
-        DateTime { Kind: DateTimeKind.Local } local => local.ToUniversalTime(),
-        DateTime dt => DateTime.SpecifyKind(dt, DateTimeKind.Utc),
+        DateTime dt => ToUtc(dt),
         DateTimeOffset dto => dto.UtcDateTime,
         DateOnly d => d.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc),
         string s => DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal).UtcDateTime,

@@ -32,6 +32,27 @@ internal sealed class StringType : ClickHouseType
         }
     }
 
+    internal override void WriteColumn<T>(NativeWriter writer, ReadOnlySpan<T> values)
+    {
+        if (typeof(T) != typeof(string))
+        {
+            base.WriteColumn(writer, values);
+            return;
+        }
+
+        foreach (var s in As<T, string?>(values))
+        {
+            if (s is null)
+            {
+                writer.WriteByte(0);
+            }
+            else
+            {
+                writer.WriteString(s);
+            }
+        }
+    }
+
     internal override void Format(StringBuilder builder, object value, bool quoted) =>
         AppendText(builder, value as string ?? System.Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty, quoted);
 }
