@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Analytics.Api.Ingestion;
 
@@ -50,6 +51,12 @@ public static class EventParser
 
     private static void ParseJson(ReadOnlyMemory<byte> body, string workspaceId, Result result)
     {
+        if (!Utf8.IsValid(body.Span))
+        {
+            result.Errors.Add((1, Encoding.UTF8.GetString(body.Span), "body is not valid UTF-8"));
+            return;
+        }
+
         JsonDocument document;
         try
         {
@@ -106,6 +113,12 @@ public static class EventParser
     internal static string? TryRead(ReadOnlySpan<byte> line, string workspaceId, out EventRecord? record)
     {
         record = null;
+        if (!Utf8.IsValid(line))
+        {
+            // The JSON reader does not check the text of strings; every field is read as valid UTF-8 from here on.
+            return "line is not valid UTF-8";
+        }
+
         var e = new EventRecord { WorkspaceId = workspaceId };
         bool hasId = false, hasTime = false, hasUser = false;
         try
@@ -136,7 +149,7 @@ public static class EventParser
                 else if (reader.ValueTextEquals("user_id"u8))
                 {
                     reader.Read();
-                    error = Text(ref reader, "user_id", MaxTextLength, required: true, out var v);
+                    error = Text(ref reader, "user_id", MaxTextLength, required: true, out var v, cached: true);
                     e.UserId = v ?? e.UserId;
                     hasUser = error is null;
                 }
@@ -183,11 +196,12 @@ public static class EventParser
         {
             case "prompt_id" or "product_name" or "user_fname" or "user_lname" or "account_id" or "institution_id"
                 or "instance_name" or "ai_name" or "history_id" or "model":
-                error = Text(ref reader, field, MaxTextLength, required: false, out text);
+                // History ids are mostly one per event; every other text here repeats across events.
+                error = Text(ref reader, field, MaxTextLength, required: false, out text, cached: field != "history_id");
                 Assign(e, field, text);
                 return error;
             case "user_email":
-                error = Text(ref reader, field, MaxEmailLength, required: false, out text);
+                error = Text(ref reader, field, MaxEmailLength, required: false, out text, cached: true);
                 e.UserEmail = text ?? e.UserEmail;
                 return error;
             case "user_role":
@@ -281,7 +295,10 @@ public static class EventParser
         }
     }
 
-    private static string? Text(ref Utf8JsonReader reader, string name, int max, bool required, out string? value)
+    /// <summary>The strings of repeated field values, shared by every request of the process.</summary>
+    private static readonly Utf8StringCache Strings = new(1 << 17);
+
+    private static string? Text(ref Utf8JsonReader reader, string name, int max, bool required, out string? value, bool cached = false)
     {
         value = null;
         if (reader.TokenType == JsonTokenType.Null && !required)
@@ -294,7 +311,9 @@ public static class EventParser
             return $"{name} must be a string";
         }
 
-        value = reader.GetString()!;
+        value = cached && !reader.ValueIsEscaped && !reader.HasValueSequence
+            ? Strings.Get(reader.ValueSpan)
+            : reader.GetString()!;
         if (required && value.Length == 0)
         {
             return $"{name} must not be empty";

@@ -1,3 +1,4 @@
+using Analytics.ClickHouse;
 using Analytics.ClickHouse.ADO;
 
 namespace Analytics.Api.Ingestion;
@@ -5,21 +6,38 @@ namespace Analytics.Api.Ingestion;
 /// <summary>The raw tables' columns and how an event or quarantined line becomes a row of them.</summary>
 public static class EventTable
 {
-    public static readonly string[] Columns =
-    [
-        "workspace_id", "event_id", "timestamp", "user_id", "prompt_id", "product_id", "product_name", "user_email",
-        "user_fname", "user_lname", "user_role", "account_id", "institution_id", "instance_name", "ai_name", "origin",
-        "history_id", "model", "input_tokens", "output_tokens", "cost", "credits", "status", "latency_ms", "ingested_at",
-    ];
-
     public static readonly string[] QuarantineColumns = ["workspace_id", "received_at", "line", "raw", "reason"];
 
-    public static object?[] Row(EventRecord e, DateTime ingestedAt) =>
-    [
-        e.WorkspaceId, e.EventId, e.Timestamp, e.UserId, e.PromptId, e.ProductId, e.ProductName, e.UserEmail,
-        e.UserFname, e.UserLname, e.UserRole, e.AccountId, e.InstitutionId, e.InstanceName, e.AiName, e.Origin,
-        e.HistoryId, e.Model, e.InputTokens, e.OutputTokens, e.Cost, e.Credits, e.Status, e.LatencyMs, ingestedAt,
-    ];
+    /// <summary>
+    /// How an event becomes a row of <c>events</c>, column by column without boxing; <c>ingested_at</c>
+    /// comes from the batch being written.
+    /// </summary>
+    private static ClickHouseColumnMap<(EventRecord Event, DateTime IngestedAt)> EventMap { get; } = new ClickHouseColumnMap<(EventRecord Event, DateTime IngestedAt)>()
+        .Add("workspace_id", r => r.Event.WorkspaceId)
+        .Add("event_id", r => r.Event.EventId)
+        .Add("timestamp", r => r.Event.Timestamp)
+        .Add("user_id", r => r.Event.UserId)
+        .Add("prompt_id", r => r.Event.PromptId)
+        .Add("product_id", r => r.Event.ProductId)
+        .Add("product_name", r => r.Event.ProductName)
+        .Add("user_email", r => r.Event.UserEmail)
+        .Add("user_fname", r => r.Event.UserFname)
+        .Add("user_lname", r => r.Event.UserLname)
+        .Add("user_role", r => r.Event.UserRole)
+        .Add("account_id", r => r.Event.AccountId)
+        .Add("institution_id", r => r.Event.InstitutionId)
+        .Add("instance_name", r => r.Event.InstanceName)
+        .Add("ai_name", r => r.Event.AiName)
+        .Add("origin", r => r.Event.Origin)
+        .Add("history_id", r => r.Event.HistoryId)
+        .Add("model", r => r.Event.Model)
+        .Add("input_tokens", r => r.Event.InputTokens)
+        .Add("output_tokens", r => r.Event.OutputTokens)
+        .Add("cost", r => r.Event.Cost)
+        .Add("credits", r => r.Event.Credits)
+        .Add("status", r => r.Event.Status)
+        .Add("latency_ms", r => r.Event.LatencyMs)
+        .Add("ingested_at", r => r.IngestedAt);
 
     public static object?[] Row(QuarantinedLine q) => [q.WorkspaceId, q.ReceivedAt, (uint)q.Line, q.Raw, q.Reason];
 
@@ -28,7 +46,7 @@ public static class EventTable
     {
         if (events.Count > 0)
         {
-            await connection.CreateBulkWriter("events", Columns).WriteAsync(events.Select(e => Row(e, ingestedAt)), cancellationToken);
+            await connection.CreateBulkWriter("events", EventMap.Columns).WriteAsync(events.Select(e => (e, ingestedAt)), EventMap, cancellationToken);
         }
 
         if (quarantined.Count > 0)

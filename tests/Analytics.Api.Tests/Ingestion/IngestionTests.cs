@@ -109,6 +109,63 @@ public sealed class IngestionTests
         Assert.That(row, Is.EqualTo((new DateTime(2026, 1, 15, 10, 30, 45, 123, DateTimeKind.Utc), product, "SLACK", "super", 30u)));
     }
 
+    [Test]
+    public async Task RepeatedEscapedAndNonAsciiTexts_AreStoredAsSent()
+    {
+        // The same user in three spellings of the same JSON text, and two users that differ by one character.
+        var lines = new[]
+        {
+            Events.Line("txt-1", user: "u-zoë", extra: "\"user_fname\":\"Zoë\",\"user_email\":\"zoë@example.org\""),
+            Events.Line("txt-2", user: "u-zo\\u00eb", extra: "\"user_fname\":\"Zo\\u00eb\",\"user_email\":\"zo\\u00eb@example.org\""),
+            Events.Line("txt-3", user: "u-zoë", extra: "\"user_fname\":\"Zoë\",\"user_email\":\"zoë@example.org\""),
+            Events.Line("txt-4", user: "u-zoe", extra: "\"user_fname\":\"Zoe\",\"user_email\":\"zoe@example.org\""),
+        };
+
+        var body = await (await client.PostAsync("/v1/events", Events.Ndjson(lines))).JsonAsync();
+
+        Assert.That(body.GetProperty("accepted").GetInt32(), Is.EqualTo(4));
+        await using var connection = await factory.OpenConnectionAsync();
+        var rows = (await connection.QueryAsync<(string Id, string User, string Fname, string Email)>(
+            "SELECT event_id, user_id, user_fname, user_email FROM events WHERE event_id LIKE 'txt-%' ORDER BY event_id")).ToList();
+        Assert.That(rows, Is.EqualTo(new[]
+        {
+            ("txt-1", "u-zoë", "Zoë", "zoë@example.org"),
+            ("txt-2", "u-zoë", "Zoë", "zoë@example.org"),
+            ("txt-3", "u-zoë", "Zoë", "zoë@example.org"),
+            ("txt-4", "u-zoe", "Zoe", "zoe@example.org"),
+        }));
+    }
+
+    [Test]
+    public async Task InvalidUtf8_IsQuarantined_AndTheOtherLinesAreStored()
+    {
+        var good = Encoding.UTF8.GetBytes(Events.Line("utf-ok") + "\n");
+        var bad = Encoding.UTF8.GetBytes(Events.Line("utf-bad", user: "u-XX") + "\n");
+        var at = bad.AsSpan().IndexOf("XX"u8);
+        bad[at] = 0xC3; // a lead byte followed by one that cannot continue it
+        bad[at + 1] = 0x28;
+        using var content = new ByteArrayContent([.. bad, .. good]);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
+        using var array = new ByteArrayContent([(byte)'[', .. bad.AsSpan(0, bad.Length - 1), (byte)']']);
+        array.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+
+        var response = await client.PostAsync("/v1/events", content);
+        var arrayResponse = await client.PostAsync("/v1/events", array);
+
+        var body = await response.JsonAsync();
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(body.GetProperty("accepted").GetInt32(), Is.EqualTo(1));
+            Assert.That(body.GetProperty("quarantined").GetInt32(), Is.EqualTo(1));
+            Assert.That(body.GetProperty("errors")[0].GetProperty("line").GetInt32(), Is.EqualTo(1));
+            Assert.That(body.GetProperty("errors")[0].GetProperty("error").GetString(), Is.EqualTo("line is not valid UTF-8"));
+            Assert.That(arrayResponse.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        });
+        var arrayBody = await arrayResponse.JsonAsync();
+        Assert.That(arrayBody.GetProperty("errors")[0].GetProperty("error").GetString(), Is.EqualTo("body is not valid UTF-8"));
+    }
+
     [TestCase("2026-01-15T10:00:00Z", "2026-01-15 10:00:00.000")]
     [TestCase("2026-01-15t11:00:00.1234+01:00", "2026-01-15 10:00:00.123")]
     [TestCase("2026-01-15 09:00:00-01:00", "2026-01-15 10:00:00.000")]
