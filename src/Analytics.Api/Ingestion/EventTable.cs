@@ -12,7 +12,7 @@ public static class EventTable
     /// How an event becomes a row of <c>events</c>, column by column without boxing; <c>ingested_at</c>
     /// comes from the batch being written.
     /// </summary>
-    private static ClickHouseColumnMap<(EventRecord Event, DateTime IngestedAt)> EventMap { get; } = new ClickHouseColumnMap<(EventRecord Event, DateTime IngestedAt)>()
+    internal static ClickHouseColumnMap<(EventRecord Event, DateTime IngestedAt)> EventMap { get; } = new ClickHouseColumnMap<(EventRecord Event, DateTime IngestedAt)>()
         .Add("workspace_id", r => r.Event.WorkspaceId)
         .Add("event_id", r => r.Event.EventId)
         .Add("timestamp", r => r.Event.Timestamp)

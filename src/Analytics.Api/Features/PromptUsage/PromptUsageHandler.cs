@@ -71,7 +71,7 @@ internal static class PromptUsageHandler
         return TypedResults.Ok(StreamAsync(connection, reader, () => PromptUsageLog.Served(logger, workspace, query.Start, query.End)));
     }
 
-    private static async IAsyncEnumerable<PromptUsageRow> StreamAsync(DbConnection connection, DbDataReader reader, Action served)
+    internal static async IAsyncEnumerable<PromptUsageRow> StreamAsync(DbConnection connection, DbDataReader reader, Action served)
     {
         await using (connection)
         await using (reader)

@@ -1,0 +1,234 @@
+using System.Data;
+using System.IO.Pipelines;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Analytics.Api.Features.PromptStats;
+using Analytics.Api.Features.PromptUsage;
+using Analytics.Api.Features.UserStats;
+using Analytics.Api.Hosting;
+using Analytics.ClickHouse.ADO;
+using BenchmarkDotNet.Attributes;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Analytics.Benchmarks;
+
+/// <summary>
+/// The query APIs' work once the engine has answered: each handler's own code turns the rows into its
+/// answer, which is written as ASP.NET Core writes it (System.Text.Json with the service's options,
+/// into a pipe) to a reused in-memory body. A: 100 prompt templates over 90 days (9,000 rollup rows);
+/// B: 50,000 rows; C: 5,000 rows. The rows are built in setup, so no engine is involved.
+/// </summary>
+// An operation takes milliseconds, not seconds: 24 of them per iteration reach the 100 ms BenchmarkDotNet asks of one.
+[InvocationCount(24)]
+public class QueryResponseBenchmarks
+{
+    public const int PromptIds = 100;
+    public const int PromptDays = 90;
+    public const int UsageRows = 50_000;
+    public const int UserStatsRows = 5_000;
+
+    private readonly MemoryStream body = new(32 << 20);
+
+    private JsonSerializerOptions json = null!;
+    private PromptStatsRequest promptStatsRequest = null!;
+    private List<PromptStatsRow> promptStatsRows = null!;
+    private List<PromptUsageRow> usageRows = null!;
+    private DataTable usageTable = null!;
+    private UserStatsRequest userStatsRequest = null!;
+    private UserStatsWindow userStatsWindow = null!;
+    private List<UserStatsRow> userStatsRows = null!;
+
+    [GlobalSetup]
+    public void SetUp()
+    {
+        json = ServiceJsonOptions();
+        var random = new Random(20_261_122);
+        (promptStatsRequest, promptStatsRows) = PromptStatsInput(random);
+        usageRows = PromptUsageInput(random);
+        usageTable = AsQueryResult(usageRows);
+        (userStatsRequest, userStatsWindow, userStatsRows) = UserStatsInput(random);
+
+        // The reader path must map every row back to what the rows path serializes.
+        var fromRows = PromptUsageFromRows().GetAwaiter().GetResult();
+        var fromRowsBody = body.ToArray();
+        var fromReader = PromptUsageFromReader().GetAwaiter().GetResult();
+        if (fromRows != fromReader || !body.ToArray().AsSpan().SequenceEqual(fromRowsBody))
+        {
+            throw new InvalidOperationException("The prompt-usage answer read through the handler differs from the rows it was given.");
+        }
+    }
+
+    [Benchmark(Description = "A: PromptStatsHandler.Map + JSON, 100 ids x 90 days")]
+    public Task<long> PromptStatsJson() =>
+        WriteJsonAsync(new AnalyticsResponse<PromptStatsData>(0, "success", PromptStatsHandler.Map(promptStatsRequest, promptStatsRows)));
+
+    [Benchmark(Description = "B: PromptUsageHandler.StreamAsync (Dapper over a DataTableReader) + JSON, 50k rows")]
+    public Task<long> PromptUsageFromReader() =>
+        WriteJsonAsync(PromptUsageHandler.StreamAsync(new ClickHouseConnection(), usageTable.CreateDataReader(), () => { }));
+
+    [Benchmark(Description = "B: JSON of 50k PromptUsageRow objects as an async stream")]
+    public Task<long> PromptUsageFromRows() => WriteJsonAsync(usageRows.ToAsyncEnumerable());
+
+    [Benchmark(Description = "C: UserStatsHandler.Map + JSON, 5k rows")]
+    public Task<long> UserStatsJson() => WriteJsonAsync(UserStatsHandler.Map(userStatsRequest, userStatsWindow, userStatsRows));
+
+    [Benchmark(Description = "C: UserStatsHandler.Map + UserStatsCsv.Write + UTF-8, 5k rows")]
+    public async Task<long> UserStatsCsvText()
+    {
+        var response = UserStatsHandler.Map(userStatsRequest, userStatsWindow, userStatsRows);
+        var pipe = OpenBody();
+        Encoding.UTF8.GetBytes(UserStatsCsv.Write(response.Data), pipe);
+        await pipe.CompleteAsync();
+        return body.Length;
+    }
+
+    /// <summary>The serializer options the running service answers with, from its own service registration.</summary>
+    private static JsonSerializerOptions ServiceJsonOptions()
+    {
+        var services = new ServiceCollection();
+        services.AddAnalytics(new ConfigurationBuilder().Build());
+        using var provider = services.BuildServiceProvider();
+        return provider.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+    }
+
+    private PipeWriter OpenBody()
+    {
+        body.SetLength(0);
+        return PipeWriter.Create(body, new StreamPipeWriterOptions(leaveOpen: true));
+    }
+
+    /// <summary>Writes <paramref name="value"/> as <c>Ok&lt;T&gt;</c> does: the declared type's contract, serialized into the body's pipe.</summary>
+    private async Task<long> WriteJsonAsync<T>(T value)
+    {
+        var pipe = OpenBody();
+        await JsonSerializer.SerializeAsync(pipe, value, (JsonTypeInfo<T>)json.GetTypeInfo(typeof(T)));
+        await pipe.CompleteAsync();
+        return body.Length;
+    }
+
+    /// <summary>A's request and <c>prompt_stats.sql</c>'s rows: every template called on every day of the window.</summary>
+    private static (PromptStatsRequest, List<PromptStatsRow>) PromptStatsInput(Random random)
+    {
+        var from = new DateOnly(2026, 8, 25);
+        var ids = Enumerable.Range(0, PromptIds).Select(i => $"pt_{unchecked((ulong)i * 0x9E3779B97F4A7C15UL) & 0xFFFF_FFFF_FFFFUL:x12}").ToArray();
+        var rows = new List<PromptStatsRow>(PromptIds * PromptDays);
+        foreach (var id in ids)
+        {
+            for (var day = 0; day < PromptDays; day++)
+            {
+                var calls = random.Next(1, 2_000);
+                rows.Add(new PromptStatsRow { PromptId = id, Day = from.AddDays(day), Calls = calls, Cost = Scaled(calls * random.NextInt64(100_000, 20_000_000), 9) });
+            }
+        }
+
+        return (new PromptStatsRequest(from, from.AddDays(PromptDays - 1), ids), rows);
+    }
+
+    /// <summary>B's rows as <c>prompt_usage.sql</c> returns them: per day, product and user, ordered by date, product name and email.</summary>
+    private static List<PromptUsageRow> PromptUsageInput(Random random)
+    {
+        var products = new[] { "Writer", "Support Copilot", "Code Assist", "Insight Search", "Meeting Notes", "Translate" }
+            .Select(name => (Id: new Guid(Bytes(random, 16)), Name: name)).ToArray();
+        var users = Enumerable.Range(0, 5_000)
+            .Select(i => (Id: $"usr_{unchecked((uint)i * 2654435761u):x8}", Email: $"user.{i:D4}{i % 97}@inst{i % 40:D3}.example.edu"))
+            .ToArray();
+        var start = new DateOnly(2026, 10, 1);
+
+        // About 1,600 of the 5,000 users active on each of 31 days; (day, product, user) never repeats.
+        var perDay = (UsageRows + 30) / 31;
+        return Enumerable.Range(0, UsageRows)
+            .Select(i =>
+            {
+                var product = products[random.Next(products.Length)];
+                var user = users[i * 7 % users.Length];
+                return new PromptUsageRow
+                {
+                    ProductId = product.Id,
+                    ProductName = product.Name,
+                    UserId = user.Id,
+                    UserEmail = user.Email,
+                    Date = start.AddDays(i / perDay),
+                    PromptCount = random.Next(1, 60),
+                };
+            })
+            .OrderBy(r => r.Date).ThenBy(r => r.ProductName, StringComparer.Ordinal).ThenBy(r => r.UserEmail, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    /// <summary>B's rows as a result set with the query's column names and types, for the handler's Dapper row parser.</summary>
+    private static DataTable AsQueryResult(List<PromptUsageRow> rows)
+    {
+        var table = new DataTable();
+        table.Columns.Add("ProductId", typeof(Guid));
+        table.Columns.Add("ProductName", typeof(string));
+        table.Columns.Add("UserId", typeof(string));
+        table.Columns.Add("UserEmail", typeof(string));
+        table.Columns.Add("Date", typeof(DateOnly));
+        table.Columns.Add("PromptCount", typeof(long));
+        foreach (var r in rows)
+        {
+            table.Rows.Add(r.ProductId, r.ProductName, r.UserId, r.UserEmail, r.Date, r.PromptCount);
+        }
+
+        return table;
+    }
+
+    /// <summary>C's request (12 weeks by week) and <c>user_stats.sql</c>'s rows, the summary's parts on every row; every 40th user capped.</summary>
+    private static (UserStatsRequest, UserStatsWindow, List<UserStatsRow>) UserStatsInput(Random random)
+    {
+        var start = new DateTime(2026, 8, 31, 0, 0, 0, DateTimeKind.Utc);
+        var request = new UserStatsRequest(Granularity.Week, null, (start, start.AddDays(7 * 12)), [], [], string.Empty, string.Empty);
+        var window = UserStatsWindow.Derive(request, start.AddDays(90));
+        var users = Enumerable.Range(0, 420).Select(i => (
+            Id: $"usr_{unchecked((uint)i * 2654435761u):x8}",
+            First: $"First{i % 50}",
+            Last: $"Last{i % 47}",
+            Institution: $"inst-{i % 40:D3}",
+            Lifetime: Scaled(random.NextInt64(1_000_000, 9_000_000_000), 6),
+            Cap: i % 40 == 0 ? Scaled(500_000_000, 6) : (decimal?)null)).ToArray();
+        var rows = new List<UserStatsRow>(UserStatsRows);
+        for (var week = 0; rows.Count < UserStatsRows; week++)
+        {
+            foreach (var u in users.Take(UserStatsRows - rows.Count))
+            {
+                rows.Add(new UserStatsRow
+                {
+                    User = u.Id,
+                    Email = $"{u.First}.{u.Last}@{u.Institution}.example.edu".ToLowerInvariant(),
+                    Fname = u.First,
+                    Lname = u.Last,
+                    Institution = u.Institution,
+                    InstanceName = $"Campus {u.Institution[5..]}",
+                    AiName = "Athena",
+                    PeriodStart = DateOnly.FromDateTime(start.AddDays(7 * week)),
+                    QueryCount = random.Next(1, 400),
+                    CreditsUsed = Scaled(random.NextInt64(1_000, 300_000_000), 6),
+                    LifetimeUsed = u.Lifetime,
+                    CapLimit = u.Cap,
+                    AtCap = u.Cap is { } cap && u.Lifetime >= cap,
+                    TotalCredits = Scaled(812_345_678_901, 6),
+                    UserCount = 420,
+                    UsersAtCap = 4,
+                    InstitutionCount = 40,
+                    InstitutionMeanSum = Scaled(77_345_678_901_234_567, 12),
+                });
+            }
+        }
+
+        return (request, window, rows);
+    }
+
+    /// <summary><paramref name="units"/> × 10^-<paramref name="scale"/>, keeping the scale as the engine's Decimal columns do (trailing zeros included).</summary>
+    private static decimal Scaled(long units, byte scale) => new((int)units, (int)(units >> 32), 0, false, scale);
+
+    private static byte[] Bytes(Random random, int count)
+    {
+        var bytes = new byte[count];
+        random.NextBytes(bytes);
+        return bytes;
+    }
+}
