@@ -5,13 +5,27 @@ using System.Text;
 namespace Analytics.Api.Ingestion;
 
 /// <summary>
-/// The event ids committed within the dedup window, as 128-bit hashes of (workspace, event id) in
-/// hourly buckets, so memory stays proportional to the window's traffic. Only the writer mutates it.
+/// The event ids committed within the dedup window, as 128-bit hashes of (workspace, event id), each with
+/// the hour it was committed in: one lookup per event whatever the window, and ids older than the window
+/// are dropped once an hour, so memory stays proportional to the window's traffic. Only the writer adds.
 /// </summary>
 public sealed class DedupIndex(TimeSpan window, TimeProvider time)
 {
-    private readonly SortedDictionary<long, HashSet<UInt128>> buckets = [];
+    private readonly Dictionary<UInt128, long> committedHour = [];
     private readonly Lock gate = new();
+    private long prunedBefore = long.MinValue;
+
+    /// <summary>Ids committed so far and not yet dropped.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (gate)
+            {
+                return committedHour.Count;
+            }
+        }
+    }
 
     public static UInt128 Key(string workspaceId, string eventId)
     {
@@ -27,41 +41,39 @@ public sealed class DedupIndex(TimeSpan window, TimeProvider time)
 
     public bool Contains(UInt128 key)
     {
+        var oldest = OldestHour();
         lock (gate)
         {
-            foreach (var bucket in buckets.Values)
-            {
-                if (bucket.Contains(key))
-                {
-                    return true;
-                }
-            }
-
-            return false;
+            return committedHour.TryGetValue(key, out var hour) && hour >= oldest;
         }
     }
 
     public void Add(IEnumerable<UInt128> keys, DateTime committedAt)
     {
         var hour = committedAt.Ticks / TimeSpan.TicksPerHour;
+        var oldest = OldestHour();
         lock (gate)
         {
-            if (!buckets.TryGetValue(hour, out var bucket))
+            foreach (var key in keys)
             {
-                buckets[hour] = bucket = [];
+                committedHour[key] = hour;
             }
 
-            bucket.UnionWith(keys);
-            Prune();
+            if (oldest > prunedBefore)
+            {
+                // At most once an hour: a pass over every id, removing those that left the window.
+                foreach (var (key, committed) in committedHour)
+                {
+                    if (committed < oldest)
+                    {
+                        committedHour.Remove(key);
+                    }
+                }
+
+                prunedBefore = oldest;
+            }
         }
     }
 
-    private void Prune()
-    {
-        var oldest = (time.GetUtcNow().UtcDateTime - window).Ticks / TimeSpan.TicksPerHour;
-        foreach (var hour in buckets.Keys.Where(h => h < oldest).ToList())
-        {
-            buckets.Remove(hour);
-        }
-    }
+    private long OldestHour() => (time.GetUtcNow().UtcDateTime - window).Ticks / TimeSpan.TicksPerHour;
 }

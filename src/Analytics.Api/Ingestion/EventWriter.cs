@@ -214,9 +214,10 @@ public sealed partial class EventWriter : BackgroundService
             var counts = new (int Accepted, int Duplicates)[requests.Count];
             for (var i = 0; i < requests.Count; i++)
             {
-                foreach (var e in requests[i].Events)
+                var events = requests[i].Events;
+                for (var j = 0; j < events.Count; j++)
                 {
-                    var key = DedupIndex.Key(e.WorkspaceId, e.EventId);
+                    var (e, key) = (events[j], requests[i].Keys[j]);
                     if (Dedup.Contains(key) || !seen.Add(key))
                     {
                         counts[i].Duplicates++;

@@ -9,6 +9,9 @@ public sealed class IngestRequest(string workspaceId, IReadOnlyList<EventRecord>
 
     public IReadOnlyList<EventRecord> Events { get; } = events;
 
+    /// <summary>The dedup key of each event, in <see cref="Events"/> order, computed on the request's own thread.</summary>
+    public UInt128[] Keys { get; } = [.. events.Select(e => DedupIndex.Key(e.WorkspaceId, e.EventId))];
+
     public IReadOnlyList<QuarantinedLine> Quarantined { get; } = quarantined;
 
     /// <summary>True when the caller waits for the commit (<c>wait=true</c>); such requests are never spooled.</summary>

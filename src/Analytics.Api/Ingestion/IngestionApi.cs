@@ -106,7 +106,7 @@ public static partial class IngestionApi
         if (!waitForCommit)
         {
             // Ids committed before this request are known now; the writer still drops any repeat it meets later.
-            var known = events.Count(e => writer.Dedup.Contains(DedupIndex.Key(e.WorkspaceId, e.EventId)));
+            var known = request.Keys.Count(writer.Dedup.Contains);
             return Results.Json(new IngestResponse(events.Count - known, repeated + known, quarantined.Count, errors), statusCode: StatusCodes.Status202Accepted);
         }
 

@@ -110,7 +110,8 @@ public sealed class ClickHouseBulkWriter
     {
         // Blocks are encoded lazily, one at a time, while the engine consumes the previous one.
         using var writer = new NativeWriter();
-        var batch = new List<TRow>(BlockRows);
+        // Sized for what is coming when that is known: a whole block's list would land on the large-object heap.
+        var batch = new List<TRow>(rows.TryGetNonEnumeratedCount(out var count) ? Math.Min(count, BlockRows) : 1024);
         foreach (var row in rows)
         {
             if (row is object?[] values && values.Length != Columns.Count)
