@@ -131,9 +131,12 @@ public sealed class ClickHouseConnection : DbConnection
     /// <summary>
     /// Streams data already encoded in <paramref name="format"/> (JSONEachRow, CSV, Native, ...) into
     /// <paramref name="insertSql"/>, an <c>INSERT INTO t (columns)</c> without FORMAT clause. The data
-    /// never becomes part of the statement text. Returns the rows written.
+    /// never becomes part of the statement text. <paramref name="querySettings"/> apply to this insert
+    /// only. Returns the rows written.
     /// </summary>
-    public Task<ulong> InsertRawAsync(string insertSql, string format, IEnumerable<ReadOnlyMemory<byte>> chunks, CancellationToken cancellationToken)
+    public Task<ulong> InsertRawAsync(
+        string insertSql, string format, IEnumerable<ReadOnlyMemory<byte>> chunks, CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string>? querySettings = null)
     {
         var request = new QueryRequest(
             insertSql,
@@ -141,7 +144,7 @@ public sealed class ClickHouseConnection : DbConnection
             Guid.NewGuid().ToString(),
             format,
             [],
-            new Dictionary<string, string>(),
+            querySettings ?? new Dictionary<string, string>(),
             TimeSpan.FromSeconds(settings.Timeout));
         return Transport.InsertAsync(request, format, chunks, cancellationToken);
     }

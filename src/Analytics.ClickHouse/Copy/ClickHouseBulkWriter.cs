@@ -32,6 +32,12 @@ public sealed class ClickHouseBulkWriter
     /// <summary>The columns each row gives values for, in order.</summary>
     public IReadOnlyList<string> Columns { get; }
 
+    /// <summary>
+    /// Settings of the INSERT statements this writer runs, e.g. <c>parallel_view_processing</c> for a table
+    /// with several materialized views.
+    /// </summary>
+    public IDictionary<string, string> Settings { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     /// <summary>Rows per Native block.</summary>
     public int BlockRows
     {
@@ -103,7 +109,9 @@ public sealed class ClickHouseBulkWriter
     private Task<ulong> InsertAsync<TRow>(IEnumerable<TRow> rows, Action<NativeWriter, List<TRow>> encode, CancellationToken cancellationToken)
     {
         var columnList = string.Join(", ", Columns.Select(ClickHouseSql.QuoteIdentifier));
-        return connection.InsertRawAsync($"INSERT INTO {QuotedTable} ({columnList})", "Native", EncodeBlocks(rows, encode, cancellationToken), cancellationToken);
+        return connection.InsertRawAsync(
+            $"INSERT INTO {QuotedTable} ({columnList})", "Native", EncodeBlocks(rows, encode, cancellationToken), cancellationToken,
+            new Dictionary<string, string>(Settings, StringComparer.Ordinal));
     }
 
     private IEnumerable<ReadOnlyMemory<byte>> EncodeBlocks<TRow>(IEnumerable<TRow> rows, Action<NativeWriter, List<TRow>> encode, CancellationToken cancellationToken)

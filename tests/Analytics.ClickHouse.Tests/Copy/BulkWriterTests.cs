@@ -136,6 +136,22 @@ public sealed class BulkWriterTests(string engine)
     }
 
     [Test]
+    public async Task WriterSettings_ApplyToItsInsertOnly()
+    {
+        await Connection.ExecuteAsync("CREATE TABLE by_month (m UInt8) ENGINE = MergeTree PARTITION BY m ORDER BY m");
+        var limited = Connection.CreateBulkWriter("by_month", ["m"]);
+        limited.Settings["max_partitions_per_insert_block"] = "1";
+
+        Assert.That(
+            async () => await limited.WriteAsync([[(byte)1], [(byte)2]]),
+            Throws.InstanceOf<ClickHouseServerException>().With.Property(nameof(ClickHouseServerException.ErrorName)).EqualTo("TOO_MANY_PARTS"));
+
+        // The same rows without the setting, on the same connection: it did not stay behind.
+        await Connection.CreateBulkWriter("by_month", ["m"]).WriteAsync([[(byte)1], [(byte)2]]);
+        Assert.That(await Connection.ExecuteScalarAsync<ulong>("SELECT count() FROM by_month"), Is.EqualTo(2UL));
+    }
+
+    [Test]
     public async Task AFailedInsert_CommitsNothing()
     {
         await Connection.ExecuteAsync("CREATE TABLE strict (id UInt8) ENGINE = MergeTree ORDER BY id");
