@@ -132,21 +132,22 @@ public static class EventParser
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 string? error;
-                if (reader.ValueTextEquals("event_id"u8))
+                var field = Field(ref reader);
+                if (ReferenceEquals(field, EventIdField))
                 {
                     reader.Read();
                     error = Text(ref reader, "event_id", MaxIdLength, required: true, out var v);
                     e.EventId = v ?? e.EventId;
                     hasId = error is null;
                 }
-                else if (reader.ValueTextEquals("timestamp"u8))
+                else if (ReferenceEquals(field, TimestampField))
                 {
                     reader.Read();
                     error = Timestamp(ref reader, out var at);
                     e.Timestamp = at;
                     hasTime = error is null;
                 }
-                else if (reader.ValueTextEquals("user_id"u8))
+                else if (ReferenceEquals(field, UserIdField))
                 {
                     reader.Read();
                     error = Text(ref reader, "user_id", MaxTextLength, required: true, out var v, cached: true);
@@ -155,7 +156,7 @@ public static class EventParser
                 }
                 else
                 {
-                    error = Optional(ref reader, e);
+                    error = Optional(ref reader, field, e);
                 }
 
                 if (error is not null)
@@ -184,11 +185,9 @@ public static class EventParser
         return null;
     }
 
-    /// <summary>Reads an optional field into <paramref name="e"/>; the reader is on its name.</summary>
-    private static string? Optional(ref Utf8JsonReader reader, EventRecord e)
+    /// <summary>Reads an optional field (null when unknown) into <paramref name="e"/>; the reader is on its name.</summary>
+    private static string? Optional(ref Utf8JsonReader reader, string? field, EventRecord e)
     {
-        // Compare the name before moving the reader to the value.
-        var field = Field(ref reader);
         reader.Read();
         string? text;
         string? error;
@@ -249,12 +248,37 @@ public static class EventParser
     private static readonly string[] Origins = ["APP", "SLACK", "API_KEY"];
     private static readonly string[] Statuses = ["ok", "error"];
 
-    /// <summary>The known optional field the reader is on, as an interned name, or null.</summary>
+    private const string EventIdField = "event_id";
+    private const string TimestampField = "timestamp";
+    private const string UserIdField = "user_id";
+
+    /// <summary>The known field the reader is on, as one of the interned names below, or null.</summary>
     private static string? Field(ref Utf8JsonReader reader)
     {
-        foreach (var (utf8, name) in OptionalFields)
+        if (reader.ValueIsEscaped || reader.HasValueSequence)
         {
-            if (reader.ValueTextEquals(utf8))
+            // Rare: names spelled with escapes; the reader compares them unescaped.
+            foreach (var (utf8, name) in Fields)
+            {
+                if (reader.ValueTextEquals(utf8))
+                {
+                    return name;
+                }
+            }
+
+            return null;
+        }
+
+        // The hot path: a handful of candidates of the name's length, compared as bytes.
+        var text = reader.ValueSpan;
+        if (text.Length >= FieldsByLength.Length)
+        {
+            return null;
+        }
+
+        foreach (var (utf8, name) in FieldsByLength[text.Length])
+        {
+            if (text.SequenceEqual(utf8))
             {
                 return name;
             }
@@ -263,14 +287,19 @@ public static class EventParser
         return null;
     }
 
-    private static readonly (byte[] Utf8, string Name)[] OptionalFields =
+    private static readonly (byte[] Utf8, string Name)[] Fields =
     [
         .. new[]
         {
-            "prompt_id", "product_id", "product_name", "user_email", "user_fname", "user_lname", "user_role", "account_id",
-            "institution_id", "instance_name", "ai_name", "origin", "history_id", "model", "input_tokens", "output_tokens",
-            "cost", "credits", "status", "latency_ms",
+            EventIdField, TimestampField, UserIdField, "prompt_id", "product_id", "product_name", "user_email", "user_fname",
+            "user_lname", "user_role", "account_id", "institution_id", "instance_name", "ai_name", "origin", "history_id", "model",
+            "input_tokens", "output_tokens", "cost", "credits", "status", "latency_ms",
         }.Select(n => (Encoding.UTF8.GetBytes(n), n)),
+    ];
+
+    private static readonly (byte[] Utf8, string Name)[][] FieldsByLength =
+    [
+        .. Enumerable.Range(0, Fields.Max(f => f.Utf8.Length) + 1).Select(length => Fields.Where(f => f.Utf8.Length == length).ToArray()),
     ];
 
     private static void Assign(EventRecord e, string field, string? value)

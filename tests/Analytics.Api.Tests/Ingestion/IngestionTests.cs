@@ -137,6 +137,21 @@ public sealed class IngestionTests
     }
 
     [Test]
+    public async Task FieldNamesWithEscapes_AreReadLikeThePlainOnes()
+    {
+        var line = "{\"event\\u005fid\":\"esc-1\",\"timestamp\":\"2026-01-15T10:00:00Z\",\"user\\u005Fid\":\"u-esc\"," +
+                   "\"\\u006dodel\":\"m-esc\",\"input_tokens\":7,\"mode\":\"ignored\",\"models\":\"ignored\"}";
+
+        var body = await (await client.PostAsync("/v1/events", Events.Ndjson(line))).JsonAsync();
+
+        Assert.That(body.GetProperty("accepted").GetInt32(), Is.EqualTo(1));
+        await using var connection = await factory.OpenConnectionAsync();
+        var row = await connection.QuerySingleAsync<(string User, string Model, uint Tokens)>(
+            "SELECT user_id, model, input_tokens FROM events WHERE event_id = 'esc-1'");
+        Assert.That(row, Is.EqualTo(("u-esc", "m-esc", 7u)));
+    }
+
+    [Test]
     public async Task InvalidUtf8_IsQuarantined_AndTheOtherLinesAreStored()
     {
         var good = Encoding.UTF8.GetBytes(Events.Line("utf-ok") + "\n");
