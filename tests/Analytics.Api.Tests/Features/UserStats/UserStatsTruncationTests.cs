@@ -30,8 +30,25 @@ public sealed class UserStatsTruncationTests
             }));
         }
 
+        // Two days each: in the first workspace the first day alone has more rows than a page, in the second
+        // it has fewer, so that the page spans both days. Users of the second day are partly new.
+        foreach (var (workspace, firstDay, secondDay) in new[] { ("span_first", 5200, 800), ("span_both", 3000, 3000) })
+        {
+            events.AddRange(Enumerable.Range(0, firstDay).Select(i => new TestEvent(workspace, $"user-{i:D5}", Utc(2025, 3, 1, 8))
+            {
+                Institution = i % 3 == 0 ? "a" : "b", Credits = 1m + (i % 7),
+            }));
+            events.AddRange(Enumerable.Range(firstDay / 2, secondDay).Select(i => new TestEvent(workspace, $"user-{i:D5}", Utc(2025, 3, 2, 20))
+            {
+                Institution = i % 3 == 0 ? "a" : "c", Credits = 2m,
+            }));
+        }
+
         await InsertAsync(factory, events);
-        await factory.Services.GetRequiredService<ControlStore>().SetCapAsync("cap_5001", "user-05000", 10m, CancellationToken.None);
+        var control = factory.Services.GetRequiredService<ControlStore>();
+        await control.SetCapAsync("cap_5001", "user-05000", 10m, CancellationToken.None);
+        await control.SetCapAsync("span_first", "user-05100", 3m, CancellationToken.None); // reached on day 2 only
+        await control.SetCapAsync("span_both", "user-00006", 100m, CancellationToken.None); // not reached
     }
 
     [OneTimeTearDown]
@@ -69,6 +86,29 @@ public sealed class UserStatsTruncationTests
             Assert.That(rows.EnumerateArray().Select(ExtractRow.FromJson), Is.EqualTo(expected.Rows.Take(5000)));
             Assert.That(ExtractSummary.FromJson(body.RootElement.GetProperty("summary")), Is.EqualTo(expected.Summary));
             Assert.That((expected.Summary.MeanCreditsPerUserAccount, expected.Summary.UsersAtCap), Is.EqualTo((2m, 1L)), "the user beyond the cap counts in the summary");
+        });
+    }
+
+    [TestCase("span_first")]
+    [TestCase("span_both")]
+    public async Task APageAcrossPeriods_IsTheFirst5000ByPeriod_WithTheSummaryOverTheWholeWindow(string workspace)
+    {
+        using var client = Client(workspace);
+        using var response = await client.PostAsync(Path, new StringContent(
+            "{\"daterange\": {\"start\": \"2025-03-01T00:00:00Z\", \"end\": \"2025-03-03T00:00:00Z\"}}", Encoding.UTF8, "application/json"));
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+        var caps = workspace == "span_first"
+            ? new Dictionary<string, decimal?> { ["user-05100"] = 3m }
+            : new Dictionary<string, decimal?> { ["user-00006"] = 100m };
+        var expected = new ExpectedExtract(events, caps, new HashSet<string>()).Compute(workspace, Utc(2025, 3, 1), Utc(2025, 3, 3), "day");
+        var rows = body.RootElement.GetProperty("data");
+        Assert.Multiple(() =>
+        {
+            Assert.That(expected.Rows, Has.Count.GreaterThan(5000), "the test's own premise");
+            Assert.That(body.RootElement.GetProperty("truncated").GetBoolean(), Is.True);
+            Assert.That(rows.EnumerateArray().Select(ExtractRow.FromJson), Is.EqualTo(expected.Rows.Take(5000)));
+            Assert.That(ExtractSummary.FromJson(body.RootElement.GetProperty("summary")), Is.EqualTo(expected.Summary));
         });
     }
 
