@@ -1,34 +1,45 @@
--- User-stats extract without a user search (user_stats_search.sql with one): one row per user,
--- institution and period with non-zero usage in [start, end), at most {limit} rows, each carrying the
--- summary over every matching user (not only those returned). Whole UTC days of the window come from
--- the daily rollup (net of forgotten histories); the partial days at its edges, when a bound is not at
--- UTC midnight, come from raw events minus forgotten histories. Rollup rows of one key may not be
--- merged yet, so everything is summed at query time.
---
--- Rows are ordered by period first, so the page only groups the days before {page_to}: the handler
--- asks for the window's first period, and for the whole window when that does not fill the page. The
--- summary needs no periods: it sums each user and institution over the whole window. Names, lifetime
--- credits and caps are joined to the page's rows only.
+-- User-stats extract: one row per user, institution and period with non-zero usage in [start, end),
+-- at most {limit} rows, each carrying the summary over every matching row (not only those returned).
+-- Whole UTC days of the window come from the daily rollup (net of forgotten histories); the partial
+-- days at its edges, when a bound is not at UTC midnight, come from raw events minus forgotten
+-- histories. Rollup rows of one key may not be merged yet, so everything is summed at query time.
 WITH
-    source AS
+    usage AS
     (
-        SELECT day, user_id, institution_id, queries, credits
-        FROM user_institution_daily
+        SELECT user_id, institution_id,
+               multiIf({granularity:String} = 'week', toMonday(day), {granularity:String} = 'month', toStartOfMonth(day), day) AS period,
+               toInt64(sum(queries)) AS query_count, toDecimal128(sum(credits), 6) AS credits_used
+        FROM
+        (
+            SELECT day, user_id, institution_id, queries, credits
+            FROM user_institution_daily
+            WHERE workspace_id = {workspace:String}
+              AND day >= {full_from:Date} AND day < {full_to:Date}
+              AND (empty({accounts:Array(String)}) OR account_id IN {accounts:Array(String)})
+              AND (empty({institutions:Array(String)}) OR institution_id IN {institutions:Array(String)})
+              AND ({role:String} = '' OR user_role = {role:String})
+            UNION ALL
+            SELECT toDate(timestamp) AS day, user_id, institution_id, toInt64(1) AS queries, toDecimal128(credits, 6) AS credits
+            FROM events
+            WHERE workspace_id = {workspace:String}
+              AND timestamp >= {start:DateTime64(3, 'UTC')} AND timestamp < {end:DateTime64(3, 'UTC')}
+              AND (timestamp < toDateTime64({full_from:Date}, 3, 'UTC') OR timestamp >= toDateTime64({full_to:Date}, 3, 'UTC'))
+              AND (empty({accounts:Array(String)}) OR account_id IN {accounts:Array(String)})
+              AND (empty({institutions:Array(String)}) OR institution_id IN {institutions:Array(String)})
+              AND ({role:String} = '' OR user_role = {role:String})
+              AND (workspace_id, history_id) NOT IN (SELECT workspace_id, history_id FROM forgotten_histories)
+        )
+        GROUP BY user_id, institution_id, period
+        HAVING query_count != 0 OR credits_used != 0
+    ),
+    profiles AS
+    (
+        SELECT user_id, institution_id,
+               argMax(user_email, seen_at) AS email, argMax(user_fname, seen_at) AS fname, argMax(user_lname, seen_at) AS lname,
+               argMax(instance_name, seen_at) AS instance_name, argMax(ai_name, seen_at) AS ai_name
+        FROM user_profiles
         WHERE workspace_id = {workspace:String}
-          AND day >= {full_from:Date} AND day < {full_to:Date}
-          AND (empty({accounts:Array(String)}) OR account_id IN {accounts:Array(String)})
-          AND (empty({institutions:Array(String)}) OR institution_id IN {institutions:Array(String)})
-          AND ({role:String} = '' OR user_role = {role:String})
-        UNION ALL
-        SELECT toDate(timestamp) AS day, user_id, institution_id, toInt64(1) AS queries, toDecimal128(credits, 6) AS credits
-        FROM events
-        WHERE workspace_id = {workspace:String}
-          AND timestamp >= {start:DateTime64(3, 'UTC')} AND timestamp < {end:DateTime64(3, 'UTC')}
-          AND (timestamp < toDateTime64({full_from:Date}, 3, 'UTC') OR timestamp >= toDateTime64({full_to:Date}, 3, 'UTC'))
-          AND (empty({accounts:Array(String)}) OR account_id IN {accounts:Array(String)})
-          AND (empty({institutions:Array(String)}) OR institution_id IN {institutions:Array(String)})
-          AND ({role:String} = '' OR user_role = {role:String})
-          AND (workspace_id, history_id) NOT IN (SELECT workspace_id, history_id FROM forgotten_histories)
+        GROUP BY user_id, institution_id
     ),
     lifetime AS
     (
@@ -44,66 +55,41 @@ WITH
         WHERE workspace_id = {workspace:String}
         GROUP BY user_id
     ),
-    at_cap AS
+    matched AS
     (
-        -- Capped users whose lifetime credits reached the cap.
-        SELECT c.user_id AS user_id
-        FROM caps AS c
-        INNER JOIN lifetime AS l ON l.user_id = c.user_id
-        WHERE ifNull(l.lifetime_used >= c.cap_limit, 0)
+        SELECT u.user_id AS user_id, u.institution_id AS institution_id, u.period AS period,
+               u.query_count AS query_count, u.credits_used AS credits_used,
+               p.email AS email, p.fname AS fname, p.lname AS lname, p.instance_name AS instance_name, p.ai_name AS ai_name,
+               l.lifetime_used AS lifetime_used, c.cap_limit AS cap_limit,
+               toBool(ifNull(l.lifetime_used >= c.cap_limit, 0)) AS at_cap
+        FROM usage AS u
+        LEFT JOIN profiles AS p ON p.user_id = u.user_id AND p.institution_id = u.institution_id
+        LEFT JOIN lifetime AS l ON l.user_id = u.user_id
+        LEFT JOIN caps AS c ON c.user_id = u.user_id
+        WHERE {search:String} = ''
+           OR positionCaseInsensitiveUTF8(p.email, {search:String}) > 0
+           OR positionCaseInsensitiveUTF8(p.fname, {search:String}) > 0
+           OR positionCaseInsensitiveUTF8(p.lname, {search:String}) > 0
     ),
-    summary AS
+    ranked AS
     (
-        -- Users are counted once per institution here; uniqExact states count them once overall.
-        SELECT toDecimal128(sum(institution_credits), 6) AS total_credits,
-               toInt64(uniqExactMerge(users)) AS user_count,
-               toInt64(uniqExactMerge(users_at_cap)) AS users_at_cap,
-               toInt64(count()) AS institution_count,
-               toDecimal128(sum(toDecimal128(institution_credits, 12) / institution_users), 12) AS institution_mean_sum
-        FROM
-        (
-            SELECT institution_id, sum(credits_used) AS institution_credits, count() AS institution_users,
-                   uniqExactState(user_id) AS users, uniqExactState(if(user_id IN at_cap, user_id, NULL)) AS users_at_cap
-            FROM
-            (
-                SELECT user_id, institution_id, sum(queries) AS query_count, sum(credits) AS credits_used
-                FROM source
-                GROUP BY user_id, institution_id
-                HAVING query_count != 0 OR credits_used != 0
-            )
-            GROUP BY institution_id
-        )
-    ),
-    page AS
-    (
-        SELECT user_id, institution_id,
-               multiIf({granularity:String} = 'week', toMonday(day), {granularity:String} = 'month', toStartOfMonth(day), day) AS period,
-               toInt64(sum(queries)) AS query_count, toDecimal128(sum(credits), 6) AS credits_used
-        FROM source
-        WHERE day < {page_to:Date32}
-        GROUP BY user_id, institution_id, period
-        HAVING query_count != 0 OR credits_used != 0
-        ORDER BY period, user_id, institution_id
-        LIMIT {limit:UInt32}
-    ),
-    profiles AS
-    (
-        SELECT user_id, institution_id,
-               argMax(user_email, seen_at) AS email, argMax(user_fname, seen_at) AS fname, argMax(user_lname, seen_at) AS lname,
-               argMax(instance_name, seen_at) AS instance_name, argMax(ai_name, seen_at) AS ai_name
-        FROM user_profiles
-        WHERE workspace_id = {workspace:String}
-        GROUP BY user_id, institution_id
+        -- Per-institution figures ride on every row, so that the summary needs no second pass over
+        -- the matches (a CTE referenced twice is evaluated twice).
+        SELECT *,
+               sum(credits_used) OVER (PARTITION BY institution_id) AS institution_credits,
+               uniqExact(user_id) OVER (PARTITION BY institution_id) AS institution_users,
+               row_number() OVER (PARTITION BY institution_id) = 1 AS first_of_institution
+        FROM matched
     )
-SELECT g.user_id AS User, p.email AS Email, p.fname AS Fname, p.lname AS Lname, g.institution_id AS Institution,
-       p.instance_name AS InstanceName, p.ai_name AS AiName, g.period AS PeriodStart,
-       g.query_count AS QueryCount, g.credits_used AS CreditsUsed, l.lifetime_used AS LifetimeUsed,
-       c.cap_limit AS CapLimit, toBool(ifNull(l.lifetime_used >= c.cap_limit, 0)) AS AtCap,
-       s.total_credits AS TotalCredits, s.user_count AS UserCount, s.users_at_cap AS UsersAtCap,
-       s.institution_count AS InstitutionCount, s.institution_mean_sum AS InstitutionMeanSum
-FROM page AS g
-LEFT JOIN profiles AS p ON p.user_id = g.user_id AND p.institution_id = g.institution_id
-LEFT JOIN lifetime AS l ON l.user_id = g.user_id
-LEFT JOIN caps AS c ON c.user_id = g.user_id
-CROSS JOIN summary AS s
-ORDER BY PeriodStart, User, Institution
+SELECT user_id AS User, email AS Email, fname AS Fname, lname AS Lname, institution_id AS Institution,
+       instance_name AS InstanceName, ai_name AS AiName, period AS PeriodStart,
+       query_count AS QueryCount, credits_used AS CreditsUsed, lifetime_used AS LifetimeUsed,
+       cap_limit AS CapLimit, at_cap AS AtCap,
+       toDecimal128(sum(credits_used) OVER (), 6) AS TotalCredits,
+       toInt64(uniqExact(user_id) OVER ()) AS UserCount,
+       toInt64(uniqExactIf(user_id, at_cap) OVER ()) AS UsersAtCap,
+       toInt64(countIf(first_of_institution) OVER ()) AS InstitutionCount,
+       toDecimal128(sumIf(toDecimal128(institution_credits, 12) / institution_users, first_of_institution) OVER (), 12) AS InstitutionMeanSum
+FROM ranked
+ORDER BY period, user_id, institution_id
+LIMIT {limit:UInt32}

@@ -63,7 +63,23 @@ internal static class UserStatsHandler
         }
 
         await using var connection = await connections.OpenAsync(cancellationToken);
-        var rows = await QueryAsync(connection, access.WorkspaceId!, request, window, cancellationToken);
+        var rows = (await connection.QueryAsync<UserStatsRow>(new CommandDefinition(
+            SqlFiles.Query("user_stats"),
+            QueryParameters.From(new
+            {
+                workspace = access.WorkspaceId,
+                granularity = request.Granularity,
+                start = window.Start,
+                end = window.End,
+                full_from = window.FullDaysFrom,
+                full_to = window.FullDaysTo,
+                accounts = request.Accounts,
+                institutions = request.Institutions,
+                role = request.Role,
+                search = request.Search,
+                limit = (uint)MaxRows + 1,
+            }),
+            cancellationToken: cancellationToken))).ToList();
 
         var response = Map(request, window, rows);
         UserStatsLog.Served(logger, access.WorkspaceId!, window.Start, window.End, request.Granularity, response.Data.Count, response.Truncated);
@@ -75,48 +91,6 @@ internal static class UserStatsHandler
         context.Response.Headers["X-Truncated"] = response.Truncated ? "true" : "false";
         context.Response.Headers.ContentDisposition = "attachment; filename=\"user-stats.csv\"";
         return TypedResults.Text(UserStatsCsv.Write(response.Data), UserStatsCsv.ContentType);
-    }
-
-    /// <summary>
-    /// The first <see cref="MaxRows"/> + 1 rows by period, user and institution, each with the summary. Rows
-    /// come in period order, so without a search the window's first period is asked for first: when it
-    /// alone fills the page (as it does for any busy workspace), the later periods are never grouped row
-    /// by row. A search filters rows by their users' latest names, which its own query reads once.
-    /// </summary>
-    private static async Task<List<UserStatsRow>> QueryAsync(
-        System.Data.Common.DbConnection connection, string workspace, UserStatsRequest request, UserStatsWindow window, CancellationToken cancellationToken)
-    {
-        var wholeWindow = DateOnly.FromDateTime(window.End).AddDays(1);
-        var firstPeriod = DateOnly.FromDateTime(Granularity.AddPeriods(request.Granularity, Granularity.PeriodStart(request.Granularity, window.Start.Date), 1));
-        var searching = request.Search.Length > 0;
-        var pageTo = searching || firstPeriod >= wholeWindow ? wholeWindow : firstPeriod;
-        while (true)
-        {
-            var rows = (await connection.QueryAsync<UserStatsRow>(new CommandDefinition(
-                SqlFiles.Query(searching ? "user_stats_search" : "user_stats"),
-                QueryParameters.From(new
-                {
-                    workspace,
-                    granularity = request.Granularity,
-                    start = window.Start,
-                    end = window.End,
-                    full_from = window.FullDaysFrom,
-                    full_to = window.FullDaysTo,
-                    accounts = request.Accounts,
-                    institutions = request.Institutions,
-                    role = request.Role,
-                    search = request.Search,
-                    page_to = pageTo,
-                    limit = (uint)MaxRows + 1,
-                }),
-                cancellationToken: cancellationToken))).ToList();
-            if (rows.Count > MaxRows || pageTo == wholeWindow)
-            {
-                return rows;
-            }
-
-            pageTo = wholeWindow;
-        }
     }
 
     /// <summary>The first <see cref="MaxRows"/> rows as entries, <c>truncated</c> when the query found more, and the summary.</summary>
