@@ -59,6 +59,25 @@ public abstract class ClickHouseType
     }
 
     /// <summary>
+    /// Writes each of <paramref name="values"/> with <paramref name="write"/> when they are <typeparamref name="TValue"/>s,
+    /// the type an override takes as it is; returns false, having written nothing, for any other type.
+    /// </summary>
+    private protected static bool TryWriteEach<T, TValue>(NativeWriter writer, ReadOnlySpan<T> values, Action<NativeWriter, TValue> write)
+    {
+        if (typeof(T) != typeof(TValue))
+        {
+            return false;
+        }
+
+        foreach (var value in As<T, TValue>(values))
+        {
+            write(writer, value);
+        }
+
+        return true;
+    }
+
+    /// <summary>
     /// <paramref name="values"/> seen as a span of <typeparamref name="TActual"/>; only valid when the
     /// caller has checked that <typeparamref name="T"/> is <typeparamref name="TActual"/>.
     /// </summary>

@@ -124,16 +124,7 @@ public sealed class TypeRoundTripTests(string engine)
             .WriteAsync(values.Select((v, i) => new object?[] { (uint)i, v }));
 
         Assert.That(written, Is.EqualTo((ulong)values.Length));
-        await using var command = Connection.CreateCommand();
-        command.CommandText = $"SELECT v FROM {table} ORDER BY i";
-        await using var reader = await command.ExecuteReaderAsync();
-        foreach (var value in values)
-        {
-            Assert.That(await reader.ReadAsync(), Is.True);
-            AssertSame(reader.GetValue(0), value, type);
-        }
-
-        Assert.That(await reader.ReadAsync(), Is.False);
+        await AssertStoredAsync(table, type, values);
     }
 
     [TestCaseSource(nameof(Cases))]
@@ -151,6 +142,12 @@ public sealed class TypeRoundTripTests(string engine)
         var written = await (Task<ulong>)insert.Invoke(this, [table, values])!;
 
         Assert.That(written, Is.EqualTo((ulong)values.Length));
+        await AssertStoredAsync(table, type, values);
+    }
+
+    /// <summary>The column <c>v</c> of <paramref name="table"/>, in <c>i</c> order, reads back as <paramref name="values"/>.</summary>
+    private async Task AssertStoredAsync(string table, string type, object?[] values)
+    {
         await using var command = Connection.CreateCommand();
         command.CommandText = $"SELECT v FROM {table} ORDER BY i";
         await using var reader = await command.ExecuteReaderAsync();

@@ -55,15 +55,9 @@ internal sealed class DecimalType : ClickHouseType
 
     internal override void WriteColumn<T>(NativeWriter writer, ReadOnlySpan<T> values)
     {
-        if (typeof(T) != typeof(decimal))
+        if (!TryWriteEach<T, decimal>(writer, values, (w, value) => WriteRaw(w, ToRaw(value))))
         {
             base.WriteColumn(writer, values);
-            return;
-        }
-
-        foreach (var value in As<T, decimal>(values))
-        {
-            WriteRaw(writer, ToRaw(value));
         }
     }
 

@@ -38,15 +38,9 @@ internal sealed class UuidType : ClickHouseType
 
     internal override void WriteColumn<T>(NativeWriter writer, ReadOnlySpan<T> values)
     {
-        if (typeof(T) != typeof(Guid))
+        if (!TryWriteEach<T, Guid>(writer, values, Write))
         {
             base.WriteColumn(writer, values);
-            return;
-        }
-
-        foreach (var guid in As<T, Guid>(values))
-        {
-            Write(writer, guid);
         }
     }
 

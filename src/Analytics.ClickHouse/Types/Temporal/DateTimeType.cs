@@ -63,15 +63,9 @@ internal sealed class DateTimeType : ClickHouseType
 
     internal override void WriteColumn<T>(NativeWriter writer, ReadOnlySpan<T> values)
     {
-        if (typeof(T) != typeof(DateTime))
+        if (!TryWriteEach<T, DateTime>(writer, values, (w, value) => Write(w, ToUtc(value))))
         {
             base.WriteColumn(writer, values);
-            return;
-        }
-
-        foreach (var value in As<T, DateTime>(values))
-        {
-            Write(writer, ToUtc(value));
         }
     }
 

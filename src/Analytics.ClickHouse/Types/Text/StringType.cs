@@ -34,22 +34,9 @@ internal sealed class StringType : ClickHouseType
 
     internal override void WriteColumn<T>(NativeWriter writer, ReadOnlySpan<T> values)
     {
-        if (typeof(T) != typeof(string))
+        if (!TryWriteEach<T, string?>(writer, values, static (w, s) => w.WriteString(s ?? string.Empty)))
         {
             base.WriteColumn(writer, values);
-            return;
-        }
-
-        foreach (var s in As<T, string?>(values))
-        {
-            if (s is null)
-            {
-                writer.WriteByte(0);
-            }
-            else
-            {
-                writer.WriteString(s);
-            }
         }
     }
 
