@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
@@ -34,7 +35,7 @@ public static class EventParser
             while (start <= span.Length)
             {
                 var end = span[start..].IndexOf((byte)'\n');
-                var slice = end < 0 ? body[start..] : body.Slice(start, end);
+                var slice = end < 0 ? span[start..] : span.Slice(start, end);
                 line++;
                 ParseLine(slice, line, workspaceId, result, skipBlank: true);
                 if (end < 0)
@@ -76,19 +77,20 @@ public static class EventParser
                 foreach (var element in document.RootElement.EnumerateArray())
                 {
                     line++;
-                    ParseLine(Encoding.UTF8.GetBytes(element.GetRawText()), line, workspaceId, result, skipBlank: false);
+                    // The element's own bytes in the body: no copy, no round trip through UTF-16.
+                    ParseLine(JsonMarshal.GetRawUtf8Value(element), line, workspaceId, result, skipBlank: false);
                 }
             }
             else
             {
-                ParseLine(Encoding.UTF8.GetBytes(document.RootElement.GetRawText()), 1, workspaceId, result, skipBlank: false);
+                ParseLine(JsonMarshal.GetRawUtf8Value(document.RootElement), 1, workspaceId, result, skipBlank: false);
             }
         }
     }
 
-    private static void ParseLine(ReadOnlyMemory<byte> line, int number, string workspaceId, Result result, bool skipBlank)
+    private static void ParseLine(ReadOnlySpan<byte> line, int number, string workspaceId, Result result, bool skipBlank)
     {
-        var span = line.Span.TrimEnd((byte)'\r');
+        var span = line.TrimEnd((byte)'\r');
         if (skipBlank && span.Trim(" \t"u8).IsEmpty)
         {
             return;
