@@ -79,6 +79,14 @@ public sealed class ClickHouseBulkWriter
     /// <summary>Encodes one Native block; exposed for benchmarks and for callers that stream blocks themselves.</summary>
     internal static void EncodeBlock(NativeWriter writer, IReadOnlyList<string> columns, IReadOnlyList<ClickHouseType> types, IReadOnlyList<object?[]> rows)
     {
+        foreach (var row in rows)
+        {
+            if (row.Length != columns.Count)
+            {
+                throw new ArgumentException($"A row has {row.Length} values but {columns.Count} columns were named.");
+            }
+        }
+
         writer.WriteVarUInt((ulong)columns.Count);
         writer.WriteVarUInt((ulong)rows.Count);
         // One scratch column, rented: a block's column is too large for the small-object heap.
@@ -122,11 +130,6 @@ public sealed class ClickHouseBulkWriter
         var batch = new List<TRow>(rows.TryGetNonEnumeratedCount(out var count) ? Math.Min(count, BlockRows) : 1024);
         foreach (var row in rows)
         {
-            if (row is object?[] values && values.Length != Columns.Count)
-            {
-                throw new ArgumentException($"A row has {values.Length} values but {Columns.Count} columns were named.");
-            }
-
             batch.Add(row);
             if (batch.Count == BlockRows)
             {

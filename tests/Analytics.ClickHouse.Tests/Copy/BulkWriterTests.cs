@@ -152,6 +152,17 @@ public sealed class BulkWriterTests(string engine)
     }
 
     [Test]
+    public async Task ARowOfTheWrongWidth_IsRefused_AndNothingIsWritten()
+    {
+        await Connection.ExecuteAsync("CREATE TABLE pairs (a UInt8, b UInt8) ENGINE = MergeTree ORDER BY a");
+
+        Assert.That(
+            async () => await Connection.CreateBulkWriter("pairs", ["a", "b"]).WriteAsync([[(byte)1, (byte)2], [(byte)3]]),
+            Throws.ArgumentException.With.Message.EqualTo("A row has 1 values but 2 columns were named."));
+        Assert.That(await Connection.ExecuteScalarAsync<ulong>("SELECT count() FROM pairs"), Is.Zero);
+    }
+
+    [Test]
     public async Task AFailedInsert_CommitsNothing()
     {
         await Connection.ExecuteAsync("CREATE TABLE strict (id UInt8) ENGINE = MergeTree ORDER BY id");
