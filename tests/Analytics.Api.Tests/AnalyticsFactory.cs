@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Analytics.Api.Infrastructure;
+using Analytics.Api.Ingestion;
 using Analytics.ClickHouse.ADO;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -52,8 +53,15 @@ public sealed class AnalyticsFactory : WebApplicationFactory<Program>
         }
 
         _ = factory.Server; // starts the host: migrations run, the writer starts
+        await factory.WriterReadyAsync();
         return factory;
     }
+
+    /// <summary>
+    /// Waits until the event writer has loaded the committed ids and writes batches, so that a test
+    /// which then takes the events table away exercises the write path, not the start-up wait.
+    /// </summary>
+    public Task WriterReadyAsync() => Services.GetRequiredService<EventWriter>().Ready.WaitAsync(TimeSpan.FromSeconds(30));
 
     /// <summary>An open connection to this factory's database, for arranging and checking data.</summary>
     public async Task<ClickHouseConnection> OpenConnectionAsync()

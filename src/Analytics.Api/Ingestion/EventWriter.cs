@@ -23,6 +23,7 @@ public sealed partial class EventWriter : BackgroundService
     private readonly TimeProvider time;
     private readonly ILogger<EventWriter> logger;
     private readonly ResiliencePipeline retry;
+    private readonly TaskCompletionSource ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long buffered;
     private volatile bool stopping;
 
@@ -54,6 +55,12 @@ public sealed partial class EventWriter : BackgroundService
     public DedupIndex Dedup { get; }
 
     public EventSpool Spool { get; }
+
+    /// <summary>
+    /// Completes once the ids committed within the de-duplication window are loaded and batches are
+    /// being written; until then admitted requests wait in the buffer.
+    /// </summary>
+    public Task Ready => ready.Task;
 
     /// <summary>False once the service is stopping: no request is admitted any more.</summary>
     public bool IsAccepting => !stopping;
@@ -119,6 +126,7 @@ public sealed partial class EventWriter : BackgroundService
             try
             {
                 await LoadDedupAsync(stoppingToken);
+                ready.TrySetResult();
                 break;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

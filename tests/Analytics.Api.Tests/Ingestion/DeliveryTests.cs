@@ -96,6 +96,40 @@ public sealed class DeliveryTests
     }
 
     [Test]
+    public async Task AStartWhileIdsCannotBeLoaded_HoldsEventsBack_UntilTheCommittedIdsAreKnown()
+    {
+        var settings = new Dictionary<string, string?> { ["Analytics:Ingestion:SpoolRetryInterval"] = "00:00:00.200" };
+        var first = await AnalyticsFactory.StartFreshAsync("delivery_startup", settings);
+        var key = await first.CreateKeyAsync(Workspace, ["ingest"]);
+        using (var client = first.CreateClient(key))
+        {
+            (await client.PostAsync("/v1/events", Events.Ndjson(Events.Line("u-1")))).EnsureSuccessStatusCode();
+        }
+
+        await first.DisposeAsync();
+        await using var connection = await first.OpenConnectionAsync();
+        await connection.ExecuteAsync("RENAME TABLE events TO events_away");
+
+        await using var second = new AnalyticsFactory("delivery_startup", settings);
+        using var again = second.CreateClient(key);
+        var resent = await again.PostAsync("/v1/events?wait=false", Events.Ndjson(Events.Line("u-1"), Events.Line("u-2")));
+        var writer = second.Services.GetRequiredService<EventWriter>();
+        await Task.Delay(600); // several failed attempts to load the ids
+        Assert.Multiple(() =>
+        {
+            Assert.That(resent.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
+            Assert.That(writer.Ready.IsCompleted, Is.False, "the writer cannot know the committed ids yet");
+            Assert.That(writer.Buffered, Is.EqualTo(2), "the events wait in the buffer");
+        });
+
+        await connection.ExecuteAsync("RENAME TABLE events_away TO events");
+        await second.WriterReadyAsync();
+        Assert.That(
+            async () => await connection.ExecuteScalarAsync<ulong>("SELECT count() FROM events WHERE event_id LIKE 'u-%'"),
+            Is.EqualTo(2UL).After(10_000, 100), "u-1 was committed before the restart and is not stored again");
+    }
+
+    [Test]
     public async Task ShutDown_DrainsTheBuffer_AndIdsAreStillKnownAfterRestart()
     {
         var settings = new Dictionary<string, string?> { ["Analytics:Ingestion:FlushInterval"] = "00:00:30" };
