@@ -205,5 +205,22 @@ public sealed class CommandTests(string engine)
         Assert.That(await Connection.ExecuteScalarAsync<ulong>("SELECT count() FROM system.tables WHERE database = currentDatabase() AND name = 'only_here'"), Is.Zero);
     }
 
+    [Test]
+    public async Task Databases_StayIsolated_WhileConnectionsRunConcurrently()
+    {
+        await using var other = await TestEngines.OpenDatabaseAsync(engine, nameof(Databases_StayIsolated_WhileConnectionsRunConcurrently) + "_" + engine);
+
+        // Statements of both connections interleave on the engine's sessions; each must run in its own database.
+        async Task<List<string?>> Run(ClickHouseConnection on) =>
+            [.. await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => Task.Run(() => on.ExecuteScalarAsync<string>("SELECT currentDatabase()"))))];
+        var results = await Task.WhenAll(Run(Connection), Run(other));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(results[0], Is.All.EqualTo(Connection.Database));
+            Assert.That(results[1], Is.All.EqualTo(other.Database));
+        });
+    }
+
     public sealed record Item(long Id, string Name, double Price);
 }
