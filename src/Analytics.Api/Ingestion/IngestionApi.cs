@@ -56,14 +56,18 @@ public static partial class IngestionApi
             return Error(StatusCodes.Status403Forbidden, "the credential may not ingest into this workspace");
         }
 
-        var body = await ReadBodyAsync(context.Request, options.Value.Ingestion.MaxBodyBytes, context.RequestAborted);
-        if (body is null)
+        EventParser.Result parsed;
+        using (var body = await ReadBodyAsync(context.Request, options.Value.Ingestion.MaxBodyBytes, context.RequestAborted))
         {
-            return Error(StatusCodes.Status413PayloadTooLarge, $"the body is larger than {options.Value.Ingestion.MaxBodyBytes} bytes");
+            if (body is null)
+            {
+                return Error(StatusCodes.Status413PayloadTooLarge, $"the body is larger than {options.Value.Ingestion.MaxBodyBytes} bytes");
+            }
+
+            var json = context.Request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) == true;
+            parsed = EventParser.Parse(body.Memory, json, workspace);
         }
 
-        var json = context.Request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) == true;
-        var parsed = EventParser.Parse(body.Value, json, workspace);
         var receivedAt = time.GetUtcNow().UtcDateTime;
 
         // Repeats inside one request are duplicates at once; the writer catches repeats of committed ids.
@@ -126,34 +130,17 @@ public static partial class IngestionApi
     internal static string? WorkspaceOf(Credential credential, HttpRequest request) =>
         credential.WorkspaceId ?? (request.Headers["X-Workspace-Id"].ToString() is { Length: > 0 } header ? header : null);
 
-    private static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
+    private static async Task<RequestBody?> ReadBodyAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
     {
-        var source = request.Body;
         var expected = request.ContentLength ?? 0;
-        if (request.Headers.ContentEncoding.ToString().Contains("gzip", StringComparison.OrdinalIgnoreCase))
+        if (!request.Headers.ContentEncoding.ToString().Contains("gzip", StringComparison.OrdinalIgnoreCase))
         {
-            source = new GZipStream(source, CompressionMode.Decompress);
-            expected *= 4; // a guess: NDJSON compresses well
+            // An announced length over the limit is refused before anything is read.
+            return expected > limit ? null : await RequestBody.ReadAsync(request.Body, expected, limit, cancellationToken);
         }
 
-        await using (source)
-        {
-            // Sized up front where the length is known, so a large body is not copied at every doubling.
-            using var buffer = new MemoryStream((int)Math.Min(expected, limit));
-            var chunk = new byte[81920];
-            int read;
-            while ((read = await source.ReadAsync(chunk, cancellationToken)) > 0)
-            {
-                if (buffer.Length + read > limit)
-                {
-                    return null;
-                }
-
-                buffer.Write(chunk, 0, read);
-            }
-
-            return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
-        }
+        await using var unzipped = new GZipStream(request.Body, CompressionMode.Decompress, leaveOpen: true);
+        return await RequestBody.ReadAsync(unzipped, expected * 4, limit, cancellationToken); // a guess: NDJSON compresses well
     }
 
     private static IResult Error(int status, string message) => ErrorResponse.Result(status, message);
