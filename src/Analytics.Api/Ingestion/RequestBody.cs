@@ -19,14 +19,14 @@ internal sealed class RequestBody : IDisposable
     public ReadOnlyMemory<byte> Memory => buffer.AsMemory(0, length);
 
     /// <summary>
-    /// Reads <paramref name="source"/> to its end, or returns null as soon as it holds more than
+    /// Reads <paramref name="source"/> to its end, or returns null once it holds more than
     /// <paramref name="limit"/> bytes. <paramref name="expected"/> sizes the first buffer.
     /// </summary>
     public static async Task<RequestBody?> ReadAsync(Stream source, long expected, long limit, CancellationToken cancellationToken)
     {
         // One byte past the limit is room enough to tell that a body is too large.
         var ceiling = (int)Math.Min(limit + 1, Array.MaxLength);
-        var body = new RequestBody((int)Math.Clamp(expected + 1, SmallestBuffer, ceiling));
+        var body = new RequestBody((int)Math.Clamp(expected + 1, Math.Min(SmallestBuffer, ceiling), ceiling));
         try
         {
             while (true)

@@ -87,6 +87,19 @@ public sealed class RequestBodyTests
         Assert.That(body, Is.Null);
     }
 
+    [TestCase(100, 0, true)]
+    [TestCase(100, 100, true)]
+    [TestCase(100, 101, false)]
+    [TestCase(1, 2, false)]
+    public async Task ALimitBelowTheSmallestBuffer_HoldsToo(int limit, int bytes, bool read)
+    {
+        var content = new byte[bytes];
+
+        using var body = await RequestBody.ReadAsync(new TrickleStream(content), 0, limit, CancellationToken.None);
+
+        Assert.That(body?.Memory.Length, read ? Is.EqualTo(bytes) : Is.Null);
+    }
+
     private const int LineBytes = 128;
 
     private static int LinesIn(int bytes) => bytes / LineBytes;
