@@ -1,3 +1,5 @@
+using System.IO.Compression;
+using System.Net.Http.Headers;
 using System.Text;
 
 namespace Analytics.Api.Tests;
@@ -29,6 +31,21 @@ public static class Events
     }
 
     public static StringContent Ndjson(params string[] lines) => new(string.Join('\n', lines) + "\n", Encoding.UTF8, "application/x-ndjson");
+
+    /// <summary><paramref name="ndjson"/> gzip-compressed, sent with <c>Content-Encoding: gzip</c>.</summary>
+    public static ByteArrayContent Gzipped(ReadOnlySpan<byte> ndjson)
+    {
+        using var compressed = new MemoryStream();
+        using (var gzip = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            gzip.Write(ndjson);
+        }
+
+        var zipped = new ByteArrayContent(compressed.ToArray());
+        zipped.Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
+        zipped.Headers.ContentEncoding.Add("gzip");
+        return zipped;
+    }
 
     public static async Task<JsonElement> JsonAsync(this HttpResponseMessage response) =>
         JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Net.Http.Headers;
 using System.Text;
 
@@ -201,15 +200,7 @@ public sealed class IngestionTests
     {
         var array = new StringContent($"[{Events.Line("arr-1")},{{\"bad\":true}},{Events.Line("arr-2")}]", Encoding.UTF8, "application/json");
         var single = new StringContent(Events.Line("obj-1"), Encoding.UTF8, "application/json");
-        using var compressed = new MemoryStream();
-        await using (var gzip = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
-        {
-            await gzip.WriteAsync(Encoding.UTF8.GetBytes(Events.Line("gz-1") + "\n" + Events.Line("gz-2") + "\n"));
-        }
-
-        var zipped = new ByteArrayContent(compressed.ToArray());
-        zipped.Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
-        zipped.Headers.ContentEncoding.Add("gzip");
+        var zipped = Events.Gzipped(Encoding.UTF8.GetBytes(Events.Line("gz-1") + "\n" + Events.Line("gz-2") + "\n"));
 
         var arrayBody = await (await client.PostAsync("/v1/events", array)).JsonAsync();
         var singleBody = await (await client.PostAsync("/v1/events", single)).JsonAsync();
