@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Numerics;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -9,11 +10,38 @@ namespace Analytics.Api.Ingestion;
 /// the hour it was committed in: one lookup per event whatever the window, and ids older than the window
 /// are dropped once an hour, so memory stays proportional to the window's traffic. Only the writer adds.
 /// </summary>
-public sealed class DedupIndex(TimeSpan window, TimeProvider time)
+/// <remarks>
+/// A window of a busy gateway holds tens of millions of ids, so each takes one 16-byte slot of an
+/// open-addressing table (linear probing, at most three quarters full): the top 111 bits of the hash,
+/// one bit marking the slot used, and in the low 16 bits the hour it was committed in, modulo 2^16.
+/// Hours are compared as ages (now minus then, modulo 2^16), which is why the window is capped far below
+/// 2^16 hours and expired ids are dropped before any call could read them. A slot of zero is empty.
+/// Pruning and growth copy the live ids into a new table, so for a moment both are held.
+/// </remarks>
+public sealed class DedupIndex
 {
-    private readonly Dictionary<UInt128, long> committedHour = [];
+    /// <summary>The longest window: ages are kept in 16 bits, so this stays far below 2^16 hours.</summary>
+    public static readonly TimeSpan MaxWindow = TimeSpan.FromDays(366);
+
+    private const int MinCapacity = 1024;
+    private const ulong HourBits = 0xFFFF;
+    private const ulong Used = 1UL << 16;
+
+    private readonly TimeSpan window;
+    private readonly TimeProvider time;
     private readonly Lock gate = new();
+    private Slot[] slots = new Slot[MinCapacity];
+    private int count;
     private long prunedBefore = long.MinValue;
+    private long latestHour = long.MinValue;
+
+    public DedupIndex(TimeSpan window, TimeProvider time)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(window, TimeSpan.Zero, nameof(window));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(window, MaxWindow, nameof(window));
+        this.window = window;
+        this.time = time;
+    }
 
     /// <summary>Ids committed so far and not yet dropped.</summary>
     public int Count
@@ -22,7 +50,19 @@ public sealed class DedupIndex(TimeSpan window, TimeProvider time)
         {
             lock (gate)
             {
-                return committedHour.Count;
+                return count;
+            }
+        }
+    }
+
+    /// <summary>The bytes the table takes now: 16 a slot, at most three quarters of them used.</summary>
+    public long MemoryBytes
+    {
+        get
+        {
+            lock (gate)
+            {
+                return (long)slots.Length * 16;
             }
         }
     }
@@ -39,41 +79,169 @@ public sealed class DedupIndex(TimeSpan window, TimeProvider time)
         return BinaryPrimitives.ReadUInt128LittleEndian(hash);
     }
 
+    /// <summary>The hour a UTC time falls in, as this index counts hours.</summary>
+    public static long HourOf(DateTime utc) => utc.Ticks / TimeSpan.TicksPerHour;
+
     public bool Contains(UInt128 key)
     {
-        var oldest = OldestHour();
-        lock (gate)
-        {
-            return committedHour.TryGetValue(key, out var hour) && hour >= oldest;
-        }
+        Span<bool> known = stackalloc bool[1];
+        return Find(new ReadOnlySpan<UInt128>(in key), known) == 1;
     }
 
+    /// <summary>Marks in <paramref name="known"/> which of <paramref name="keys"/> were committed within the window; returns how many.</summary>
+    public int Find(ReadOnlySpan<UInt128> keys, Span<bool> known)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(known.Length, keys.Length, nameof(known));
+        var clock = Now();
+        var found = 0;
+        lock (gate)
+        {
+            PruneIfDue(clock);
+            for (var i = 0; i < keys.Length; i++)
+            {
+                var (high, low) = Identity(keys[i]);
+                var slot = slots[Find(slots, high, low)];
+                known[i] = slot.Low != 0 && InWindow(slot, clock);
+                found += known[i] ? 1 : 0;
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>Remembers ids committed at <paramref name="committedAt"/>; an id already known starts its window again.</summary>
     public void Add(IEnumerable<UInt128> keys, DateTime committedAt)
     {
-        var hour = committedAt.Ticks / TimeSpan.TicksPerHour;
-        var oldest = OldestHour();
+        var hour = HourOf(committedAt);
+        Add(keys.Select(key => (key, hour)));
+    }
+
+    /// <summary>Remembers ids, each with the hour it was committed in (<see cref="HourOf"/>), as loaded from the store.</summary>
+    public void Add(IEnumerable<(UInt128 Key, long Hour)> committed)
+    {
+        var clock = Now();
         lock (gate)
         {
-            foreach (var key in keys)
+            PruneIfDue(clock);
+            foreach (var (key, hour) in committed)
             {
-                committedHour[key] = hour;
-            }
-
-            if (oldest > prunedBefore)
-            {
-                // At most once an hour: a pass over every id, removing those that left the window.
-                foreach (var (key, committed) in committedHour)
-                {
-                    if (committed < oldest)
-                    {
-                        committedHour.Remove(key);
-                    }
-                }
-
-                prunedBefore = oldest;
+                Put(key, hour, clock);
             }
         }
     }
 
-    private long OldestHour() => (time.GetUtcNow().UtcDateTime - window).Ticks / TimeSpan.TicksPerHour;
+    /// <summary>This hour, and the age in hours beyond which an id has left the window.</summary>
+    private (long Hour, long MaxAge) Now()
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var hour = HourOf(now);
+        return (hour, hour - HourOf(now - window));
+    }
+
+    /// <summary>The top 64 bits of a key, and the next 47 with the used bit set and no hour.</summary>
+    private static (ulong High, ulong Low) Identity(UInt128 key) => ((ulong)(key >> 64), ((ulong)key & ~HourBits) | Used);
+
+    private static bool InWindow(Slot slot, (long Hour, long MaxAge) clock) => Age(slot, clock.Hour) <= clock.MaxAge;
+
+    private static long Age(Slot slot, long now) => (long)(((ulong)now - slot.Low) & HourBits);
+
+    /// <summary>The slot holding the id, or the empty slot where it would go.</summary>
+    private static int Find(Slot[] table, ulong high, ulong low)
+    {
+        var mask = table.Length - 1;
+        var at = (int)(high & (ulong)mask);
+        while (table[at].Low != 0 && (table[at].High != high || (table[at].Low & ~HourBits) != low))
+        {
+            at = (at + 1) & mask;
+        }
+
+        return at;
+    }
+
+    private void Put(UInt128 key, long hour, (long Hour, long MaxAge) clock)
+    {
+        // A time ahead of this clock counts as now; one already out of the window is not worth remembering.
+        hour = Math.Min(hour, clock.Hour);
+        if (clock.Hour - hour > clock.MaxAge)
+        {
+            return;
+        }
+
+        var (high, low) = Identity(key);
+        var at = Find(slots, high, low);
+        if (slots[at].Low == 0)
+        {
+            if (count + 1 > slots.Length / 4 * 3)
+            {
+                Rebuild(clock, room: 1);
+                at = Find(slots, high, low);
+            }
+
+            count++;
+        }
+        else if (InWindow(slots[at], clock) && Age(slots[at], clock.Hour) < clock.Hour - hour)
+        {
+            return; // known from a later commit
+        }
+
+        slots[at] = new Slot(high, low | ((ulong)hour & HourBits));
+    }
+
+    private void PruneIfDue((long Hour, long MaxAge) clock)
+    {
+        // At most once an hour: a pass over every slot, keeping the ids still in the window. After a quiet
+        // spell longer than the window nothing can be in it, and ages may have wrapped: start empty.
+        var oldest = clock.Hour - clock.MaxAge;
+        if (oldest > latestHour)
+        {
+            slots = new Slot[MinCapacity];
+            count = 0;
+        }
+        else if (oldest > prunedBefore)
+        {
+            Rebuild(clock, room: 0);
+        }
+
+        prunedBefore = Math.Max(prunedBefore, oldest);
+        latestHour = Math.Max(latestHour, clock.Hour);
+    }
+
+    /// <summary>Moves the ids still in the window into a table sized for them and <paramref name="room"/> more.</summary>
+    private void Rebuild((long Hour, long MaxAge) clock, int room)
+    {
+        var kept = 0;
+        foreach (var slot in slots)
+        {
+            if (slot.Low != 0 && InWindow(slot, clock))
+            {
+                kept++;
+            }
+        }
+
+        // Half full at most after a rebuild, so that growing by doubling keeps between 3/8 and 3/4 of the slots used.
+        var capacity = (int)Math.Max(MinCapacity, BitOperations.RoundUpToPowerOf2((uint)(kept + room) * 2));
+        if (kept == count && capacity == slots.Length)
+        {
+            return;
+        }
+
+        var table = new Slot[capacity];
+        foreach (var slot in slots)
+        {
+            if (slot.Low != 0 && InWindow(slot, clock))
+            {
+                table[Find(table, slot.High, slot.Low & ~HourBits)] = slot;
+            }
+        }
+
+        slots = table;
+        count = kept;
+    }
+
+    /// <summary>One id: the top 64 bits of its key; then the next 47, the used bit and the commit hour's low 16 bits.</summary>
+    private readonly struct Slot(ulong high, ulong low)
+    {
+        public readonly ulong High = high;
+        public readonly ulong Low = low;
+    }
 }

@@ -220,13 +220,15 @@ public sealed partial class EventWriter : BackgroundService
             var keys = new List<UInt128>();
             var accepted = new List<EventRecord>();
             var counts = new (int Accepted, int Duplicates)[requests.Count];
+            var committed = new bool[requests.Max(r => r.Keys.Length)];
             for (var i = 0; i < requests.Count; i++)
             {
                 var events = requests[i].Events;
+                Dedup.Find(requests[i].Keys, committed);
                 for (var j = 0; j < events.Count; j++)
                 {
                     var (e, key) = (events[j], requests[i].Keys[j]);
-                    if (Dedup.Contains(key) || !seen.Add(key))
+                    if (committed[j] || !seen.Add(key))
                     {
                         counts[i].Duplicates++;
                         continue;

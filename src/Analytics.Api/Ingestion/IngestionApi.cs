@@ -110,7 +110,7 @@ public static partial class IngestionApi
         if (!waitForCommit)
         {
             // Ids committed before this request are known now; the writer still drops any repeat it meets later.
-            var known = request.Keys.Count(writer.Dedup.Contains);
+            var known = writer.Dedup.Find(request.Keys, new bool[request.Keys.Length]);
             return Results.Json(new IngestResponse(events.Count - known, repeated + known, quarantined.Count, errors), statusCode: StatusCodes.Status202Accepted);
         }
 

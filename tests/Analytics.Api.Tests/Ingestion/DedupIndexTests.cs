@@ -68,4 +68,129 @@ public sealed class DedupIndexTests
 
         Assert.That(index.Contains(key), Is.True);
     }
+
+    [Test]
+    public void ManyIds_AreAllFound_InAtMostFortyThreeBytesEach()
+    {
+        var clock = new ManualClock(new DateTimeOffset(2026, 11, 20, 0, 0, 0, TimeSpan.Zero));
+        var index = new DedupIndex(TimeSpan.FromHours(24), clock);
+        var added = Enumerable.Range(0, 100_000).Select(i => DedupIndex.Key("w", $"e-{i}")).ToList();
+
+        // In several commits, so that the table grows between and during them.
+        foreach (var chunk in added.Chunk(7_000))
+        {
+            index.Add(chunk, clock.Now.UtcDateTime);
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(index.Count, Is.EqualTo(100_000));
+            Assert.That(added.Count(index.Contains), Is.EqualTo(100_000));
+            Assert.That(Enumerable.Range(0, 100_000).Count(i => index.Contains(DedupIndex.Key("w", $"other-{i}"))), Is.Zero);
+            Assert.That(index.MemoryBytes, Is.LessThanOrEqualTo(100_000 * 16 * 8 / 3), "the table stays at least 3/8 full");
+        });
+    }
+
+    [Test]
+    public void IdsThatShareTheirHomeSlot_AreToldApart_AcrossTheEndOfTheTable()
+    {
+        // The slot comes from the top 64 bits: all of these start in the table's last slot and wrap around.
+        var index = new DedupIndex(TimeSpan.FromHours(24), TimeProvider.System);
+        var crowded = Enumerable.Range(1, 3_000).Select(i => new UInt128(ulong.MaxValue, (ulong)i << 20)).ToList();
+
+        index.Add(crowded.Where((_, i) => i % 2 == 0), DateTime.UtcNow);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(index.Count, Is.EqualTo(1_500));
+            Assert.That(crowded.Where((_, i) => i % 2 == 0).All(index.Contains), Is.True);
+            Assert.That(crowded.Where((_, i) => i % 2 == 1).Any(index.Contains), Is.False);
+        });
+
+        // A whole request at once: the same answers, and how many were known.
+        var known = new bool[crowded.Count];
+        Assert.That(index.Find([.. crowded], known), Is.EqualTo(1_500));
+        Assert.That(known, Is.EqualTo(crowded.Select((_, i) => i % 2 == 0)));
+    }
+
+    [Test]
+    public void LoadedIds_KeepTheirOwnCommitHour()
+    {
+        var clock = new ManualClock(new DateTimeOffset(2026, 11, 20, 12, 0, 0, TimeSpan.Zero));
+        var index = new DedupIndex(TimeSpan.FromHours(24), clock);
+        var now = DedupIndex.HourOf(clock.Now.UtcDateTime);
+        var (old, recent, twice, stale, future) = (Key("old"), Key("recent"), Key("twice"), Key("stale"), Key("future"));
+
+        index.Add([(old, now - 20), (recent, now - 1), (twice, now - 2), (twice, now - 22), (stale, now - 30), (future, now + 5)]);
+        Assert.Multiple(() =>
+        {
+            Assert.That(index.Count, Is.EqualTo(4), "the id committed 30 hours ago is outside the window and not kept");
+            Assert.That(new[] { old, recent, twice, future }.All(index.Contains), Is.True);
+            Assert.That(index.Contains(stale), Is.False);
+        });
+
+        // Five hours on, the id committed 20 hours before loading has left the window; the later commit of the
+        // id loaded twice counts, whatever the order; a time ahead of the clock counted as the loading hour.
+        clock.Now = clock.Now.AddHours(5);
+        Assert.Multiple(() =>
+        {
+            Assert.That(index.Contains(old), Is.False);
+            Assert.That(index.Contains(recent), Is.True);
+            Assert.That(index.Contains(twice), Is.True);
+            Assert.That(index.Contains(future), Is.True);
+        });
+
+        clock.Now = clock.Now.AddHours(20);
+        Assert.That(index.Contains(future), Is.False);
+    }
+
+    [Test]
+    public void PruningDropsExpiredIds_AndGivesTheMemoryBack()
+    {
+        var clock = new ManualClock(new DateTimeOffset(2026, 11, 20, 0, 0, 0, TimeSpan.Zero));
+        var index = new DedupIndex(TimeSpan.FromHours(2), clock);
+        index.Add(Enumerable.Range(0, 50_000).Select(i => Key($"burst-{i}")), clock.Now.UtcDateTime);
+        var afterBurst = index.MemoryBytes;
+
+        clock.Now = clock.Now.AddHours(3);
+        index.Add([Key("later")], clock.Now.UtcDateTime);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(index.Count, Is.EqualTo(1));
+            Assert.That(index.Contains(Key("later")), Is.True);
+            Assert.That(index.Contains(Key("burst-7")), Is.False);
+            Assert.That(index.MemoryBytes, Is.LessThan(afterBurst / 10));
+        });
+    }
+
+    [Test]
+    public void AfterAQuietSpellOfExactlyTheHourCounter_AnOldIdIsNotMistakenForANewOne()
+    {
+        // Hours are kept modulo 2^16: an id committed 65,536 hours ago has the same stored hour as one committed now.
+        var clock = new ManualClock(new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var index = new DedupIndex(TimeSpan.FromHours(24), clock);
+        index.Add([Key("ancient")], clock.Now.UtcDateTime);
+
+        clock.Now = clock.Now.AddHours(65_536);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(index.Contains(Key("ancient")), Is.False);
+            Assert.That(index.Count, Is.Zero);
+        });
+    }
+
+    [Test]
+    public void AWindowOfZero_OrOverAYear_IsRefused()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(() => new DedupIndex(TimeSpan.Zero, TimeProvider.System), Throws.InstanceOf<ArgumentOutOfRangeException>());
+            Assert.That(() => new DedupIndex(DedupIndex.MaxWindow + TimeSpan.FromHours(1), TimeProvider.System), Throws.InstanceOf<ArgumentOutOfRangeException>());
+            Assert.That(() => new DedupIndex(DedupIndex.MaxWindow, TimeProvider.System), Throws.Nothing);
+        });
+    }
+
+    private static UInt128 Key(string id) => DedupIndex.Key("w", id);
 }
