@@ -362,14 +362,28 @@ public sealed partial class EventWriter : BackgroundService
 
     private async Task LoadDedupAsync(CancellationToken cancellationToken)
     {
+        // The engine hashes the ids, so that a window of tens of millions of ids crosses over as 24 bytes
+        // a row and never becomes strings here.
         await using var connection = await connections.OpenAsync(cancellationToken);
-        var committed = await connection.QueryAsync<(string Workspace, string EventId)>(new CommandDefinition(
+        await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(
             SqlFiles.Query("dedup_recent"),
             QueryParameters.From(new { seconds = (ulong)options.DedupWindow.TotalSeconds }),
             cancellationToken: cancellationToken));
-        var keys = committed.Select(c => DedupIndex.Key(c.Workspace, c.EventId)).ToList();
-        Dedup.Add(keys, time.GetUtcNow().UtcDateTime);
-        LogDedupLoaded(logger, keys.Count);
+        var loaded = 0;
+        var batch = new List<(UInt128 Key, long Hour)>(capacity: 65_536);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            batch.Add((reader.GetFieldValue<UInt128>(0), DedupIndex.HourOf(reader.GetDateTime(1))));
+            if (batch.Count == batch.Capacity)
+            {
+                Dedup.Add(batch);
+                loaded += batch.Count;
+                batch.Clear();
+            }
+        }
+
+        Dedup.Add(batch);
+        LogDedupLoaded(logger, loaded + batch.Count);
     }
 
     private static long Size(IngestRequest request) => request.Events.Count + request.Quarantined.Count;

@@ -153,6 +153,43 @@ public sealed class DeliveryTests
     }
 
     [Test]
+    public async Task IdsCommittedWithinTheWindow_AreKnownAfterARestart_InEachWorkspace_WhateverTheirCharacters()
+    {
+        // Ids with a quote (escaped in the line's JSON), non-Latin and astral characters, and the longest allowed.
+        string[] ids = ["plain-1", "qu\\\"ote", "\u00fcber-caf\u00e9", "\u65e5\u672c-\ud83d\ude80", new string('z', 64)];
+        var first = await AnalyticsFactory.StartFreshAsync("delivery_reload");
+        var keys = new[] { await first.CreateKeyAsync("ws-reload-a", ["ingest"]), await first.CreateKeyAsync("ws-reload-b", ["ingest"]) };
+        foreach (var key in keys)
+        {
+            using var client = first.CreateClient(key);
+            var body = await (await client.PostAsync("/v1/events", Events.Ndjson([.. ids.Select(id => Events.Line(id))]))).JsonAsync();
+            Assert.That(body.GetProperty("accepted").GetInt32(), Is.EqualTo(ids.Length));
+        }
+
+        // Committed two days ago, before the 24-hour window.
+        await using (var connection = await first.OpenConnectionAsync())
+        {
+            await connection.ExecuteAsync(
+                "INSERT INTO events (workspace_id, event_id, timestamp, user_id, ingested_at) VALUES ('ws-reload-a', 'long-ago', now64(3), 'u1', now64(3) - INTERVAL 2 DAY)");
+        }
+
+        await first.DisposeAsync();
+        await using var second = new AnalyticsFactory("delivery_reload");
+        await second.WriterReadyAsync();
+        Assert.That(second.Services.GetRequiredService<EventWriter>().Dedup.Count, Is.EqualTo(2 * ids.Length), "the ids of both workspaces, and not the one from before the window");
+
+        var answers = new List<(int Accepted, int Duplicates)>();
+        foreach (var key in keys)
+        {
+            using var again = second.CreateClient(key);
+            var body = await (await again.PostAsync("/v1/events", Events.Ndjson([.. ids.Append("long-ago").Append("new").Select(id => Events.Line(id))]))).JsonAsync();
+            answers.Add((body.GetProperty("accepted").GetInt32(), body.GetProperty("duplicates").GetInt32()));
+        }
+
+        Assert.That(answers, Is.EqualTo(new[] { (2, ids.Length), (2, ids.Length) }), "a stores again the id it committed before the window, b stores it for the first time, and both the new one");
+    }
+
+    [Test]
     public async Task AFloodedBuffer_Answers429WithRetryAfter_AndStaysBounded()
     {
         const int capacity = 20;
