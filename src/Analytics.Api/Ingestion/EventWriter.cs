@@ -33,6 +33,12 @@ public sealed partial class EventWriter : BackgroundService
         this.options = options.Value.Ingestion;
         this.time = time;
         this.logger = logger;
+        if (this.options.DedupWindow <= TimeSpan.Zero || this.options.DedupWindow > DedupIndex.MaxWindow)
+        {
+            throw new InvalidOperationException(
+                $"Analytics:Ingestion:DedupWindow is {this.options.DedupWindow}; it must be longer than zero and at most {DedupIndex.MaxWindow.TotalDays} days.");
+        }
+
         Dedup = new DedupIndex(this.options.DedupWindow, time);
         Spool = new EventSpool(this.options.SpoolPath);
         retry = this.options.InsertAttempts <= 1 ? ResiliencePipeline.Empty : new ResiliencePipelineBuilder()

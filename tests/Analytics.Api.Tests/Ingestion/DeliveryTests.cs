@@ -190,6 +190,14 @@ public sealed class DeliveryTests
     }
 
     [Test]
+    public async Task ADedupWindowOverAYear_StopsTheStart_NamingTheSetting()
+    {
+        await using var factory = new AnalyticsFactory("delivery_window", new() { ["Analytics:Ingestion:DedupWindow"] = "400.00:00:00" });
+
+        Assert.That(() => factory.CreateClient(), Throws.InstanceOf<InvalidOperationException>().With.Message.Contains("Analytics:Ingestion:DedupWindow is 400.00:00:00"));
+    }
+
+    [Test]
     public async Task AFloodedBuffer_Answers429WithRetryAfter_AndStaysBounded()
     {
         const int capacity = 20;
