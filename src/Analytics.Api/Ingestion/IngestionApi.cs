@@ -70,31 +70,16 @@ public static partial class IngestionApi
 
         var receivedAt = time.GetUtcNow().UtcDateTime;
 
-        // Repeats inside one request are duplicates at once; the writer catches repeats of committed ids.
-        var ids = new HashSet<string>(StringComparer.Ordinal);
-        var events = new List<EventRecord>(parsed.Events.Count);
-        var repeated = 0;
-        foreach (var (_, e) in parsed.Events)
-        {
-            if (ids.Add(e.EventId))
-            {
-                events.Add(e);
-            }
-            else
-            {
-                repeated++;
-            }
-        }
-
         var quarantined = parsed.Errors.Select(x => new QuarantinedLine(workspace, receivedAt, x.Line, x.Raw, x.Reason)).ToList();
         var errors = parsed.Errors.Take(100).Select(x => new LineError(x.Line, x.Reason)).ToList();
-        if (events.Count + quarantined.Count > options.Value.Ingestion.BufferCapacity)
+        if (parsed.Events.Count + quarantined.Count > options.Value.Ingestion.BufferCapacity)
         {
             return Error(StatusCodes.Status413PayloadTooLarge, $"a request may hold at most {options.Value.Ingestion.BufferCapacity} events; split it");
         }
 
         var waitForCommit = wait ?? true;
-        var request = new IngestRequest(workspace, events, quarantined, waitForCommit);
+        // Repeats inside one request are duplicates at once; the writer catches repeats of committed ids.
+        var request = new IngestRequest(workspace, parsed.Events.ConvertAll(x => x.Event), quarantined, waitForCommit);
         if (!writer.TryEnqueue(request))
         {
             if (!writer.IsAccepting)
@@ -111,13 +96,13 @@ public static partial class IngestionApi
         {
             // Ids committed before this request are known now; the writer still drops any repeat it meets later.
             var known = writer.Dedup.Find(request.Keys, new bool[request.Keys.Length]);
-            return Results.Json(new IngestResponse(events.Count - known, repeated + known, quarantined.Count, errors), statusCode: StatusCodes.Status202Accepted);
+            return Results.Json(new IngestResponse(request.Events.Count - known, request.Repeated + known, quarantined.Count, errors), statusCode: StatusCodes.Status202Accepted);
         }
 
         try
         {
             var outcome = await request.Outcome;
-            return Results.Json(new IngestResponse(outcome.Accepted, outcome.Duplicates + repeated, quarantined.Count, errors));
+            return Results.Json(new IngestResponse(outcome.Accepted, outcome.Duplicates + request.Repeated, quarantined.Count, errors));
         }
         catch (StoreUnavailableException ex)
         {

@@ -216,6 +216,22 @@ public sealed class IngestionTests
     }
 
     [Test]
+    public async Task ARequestThatDoesNotWait_CountsItsOwnRepeatsAndKnownIds_AsDuplicates()
+    {
+        await client.PostAsync("/v1/events", Events.Ndjson(Events.Line("rp-1")));
+
+        var response = await client.PostAsync("/v1/events?wait=false", Events.Ndjson(Events.Line("rp-1"), Events.Line("rp-2"), Events.Line("rp-2"), Events.Line("rp-3")));
+        var body = await response.JsonAsync();
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
+        Assert.That((body.GetProperty("accepted").GetInt32(), body.GetProperty("duplicates").GetInt32()), Is.EqualTo((2, 2)));
+        await using var connection = await factory.OpenConnectionAsync();
+        Assert.That(
+            async () => await connection.ExecuteScalarAsync<ulong>("SELECT count() FROM events WHERE event_id LIKE 'rp-%'"),
+            Is.EqualTo(3UL).After(10_000, 50));
+    }
+
+    [Test]
     public async Task Duplicates_InsideARequest_AcrossRequests_AndInOneBatch_CountOnce()
     {
         var first = await (await client.PostAsync("/v1/events", Events.Ndjson(Events.Line("d-1"), Events.Line("d-1"), Events.Line("d-2")))).JsonAsync();
