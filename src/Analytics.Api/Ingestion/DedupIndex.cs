@@ -100,7 +100,7 @@ public sealed class DedupIndex
             for (var i = 0; i < keys.Length; i++)
             {
                 var (high, low) = Identity(keys[i]);
-                var slot = slots[Find(slots, high, low)];
+                var slot = slots[Probe(slots, high, low)];
                 known[i] = slot.Low != 0 && InWindow(slot, clock);
                 found += known[i] ? 1 : 0;
             }
@@ -146,7 +146,7 @@ public sealed class DedupIndex
     private static long Age(Slot slot, long now) => (long)(((ulong)now - slot.Low) & HourBits);
 
     /// <summary>The slot holding the id, or the empty slot where it would go.</summary>
-    private static int Find(Slot[] table, ulong high, ulong low)
+    private static int Probe(Slot[] table, ulong high, ulong low)
     {
         var mask = table.Length - 1;
         var at = (int)(high & (ulong)mask);
@@ -168,13 +168,13 @@ public sealed class DedupIndex
         }
 
         var (high, low) = Identity(key);
-        var at = Find(slots, high, low);
+        var at = Probe(slots, high, low);
         if (slots[at].Low == 0)
         {
             if (count + 1 > slots.Length / 4 * 3)
             {
                 Rebuild(clock, room: 1);
-                at = Find(slots, high, low);
+                at = Probe(slots, high, low);
             }
 
             count++;
@@ -230,7 +230,7 @@ public sealed class DedupIndex
         {
             if (slot.Low != 0 && InWindow(slot, clock))
             {
-                table[Find(table, slot.High, slot.Low & ~HourBits)] = slot;
+                table[Probe(table, slot.High, slot.Low & ~HourBits)] = slot;
             }
         }
 
