@@ -26,8 +26,7 @@ public sealed class DedupIndexTests
     [Test]
     public void AnId_IsKnownForTheWindow_ThenForgotten()
     {
-        var clock = new ManualClock(new DateTimeOffset(2026, 11, 20, 10, 30, 0, TimeSpan.Zero));
-        var index = new DedupIndex(TimeSpan.FromHours(24), clock);
+        var (clock, index) = IndexAt(new DateTimeOffset(2026, 11, 20, 10, 30, 0, TimeSpan.Zero), windowHours: 24);
         var early = DedupIndex.Key("w", "early");
         var late = DedupIndex.Key("w", "late");
 
@@ -57,8 +56,7 @@ public sealed class DedupIndexTests
     [Test]
     public void CommittingAnIdAgain_RestartsItsWindow()
     {
-        var clock = new ManualClock(new DateTimeOffset(2026, 11, 20, 0, 0, 0, TimeSpan.Zero));
-        var index = new DedupIndex(TimeSpan.FromHours(2), clock);
+        var (clock, index) = IndexAt(new DateTimeOffset(2026, 11, 20, 0, 0, 0, TimeSpan.Zero), windowHours: 2);
         var key = DedupIndex.Key("w", "e");
 
         index.Add([key], clock.Now.UtcDateTime);
@@ -72,8 +70,7 @@ public sealed class DedupIndexTests
     [Test]
     public void ManyIds_AreAllFound_InAtMostFortyThreeBytesEach()
     {
-        var clock = new ManualClock(new DateTimeOffset(2026, 11, 20, 0, 0, 0, TimeSpan.Zero));
-        var index = new DedupIndex(TimeSpan.FromHours(24), clock);
+        var (clock, index) = IndexAt(new DateTimeOffset(2026, 11, 20, 0, 0, 0, TimeSpan.Zero), windowHours: 24);
         var added = Enumerable.Range(0, 100_000).Select(i => DedupIndex.Key("w", $"e-{i}")).ToList();
 
         // In several commits, so that the table grows between and during them.
@@ -116,8 +113,7 @@ public sealed class DedupIndexTests
     [Test]
     public void LoadedIds_KeepTheirOwnCommitHour()
     {
-        var clock = new ManualClock(new DateTimeOffset(2026, 11, 20, 12, 0, 0, TimeSpan.Zero));
-        var index = new DedupIndex(TimeSpan.FromHours(24), clock);
+        var (clock, index) = IndexAt(new DateTimeOffset(2026, 11, 20, 12, 0, 0, TimeSpan.Zero), windowHours: 24);
         var now = DedupIndex.HourOf(clock.Now.UtcDateTime);
         var (old, recent, twice, stale, future) = (Key("old"), Key("recent"), Key("twice"), Key("stale"), Key("future"));
 
@@ -147,8 +143,7 @@ public sealed class DedupIndexTests
     [Test]
     public void PruningDropsExpiredIds_AndGivesTheMemoryBack()
     {
-        var clock = new ManualClock(new DateTimeOffset(2026, 11, 20, 0, 0, 0, TimeSpan.Zero));
-        var index = new DedupIndex(TimeSpan.FromHours(2), clock);
+        var (clock, index) = IndexAt(new DateTimeOffset(2026, 11, 20, 0, 0, 0, TimeSpan.Zero), windowHours: 2);
         index.Add(Enumerable.Range(0, 50_000).Select(i => Key($"burst-{i}")), clock.Now.UtcDateTime);
         var afterBurst = index.MemoryBytes;
 
@@ -168,8 +163,7 @@ public sealed class DedupIndexTests
     public void AfterAQuietSpellOfExactlyTheHourCounter_AnOldIdIsNotMistakenForANewOne()
     {
         // Hours are kept modulo 2^16: an id committed 65,536 hours ago has the same stored hour as one committed now.
-        var clock = new ManualClock(new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        var index = new DedupIndex(TimeSpan.FromHours(24), clock);
+        var (clock, index) = IndexAt(new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero), windowHours: 24);
         index.Add([Key("ancient")], clock.Now.UtcDateTime);
 
         clock.Now = clock.Now.AddHours(65_536);
@@ -193,4 +187,10 @@ public sealed class DedupIndexTests
     }
 
     private static UInt128 Key(string id) => DedupIndex.Key("w", id);
+
+    private static (ManualClock Clock, DedupIndex Index) IndexAt(DateTimeOffset now, int windowHours)
+    {
+        var clock = new ManualClock(now);
+        return (clock, new DedupIndex(TimeSpan.FromHours(windowHours), clock));
+    }
 }
