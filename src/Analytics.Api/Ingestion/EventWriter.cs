@@ -385,6 +385,10 @@ public sealed partial class EventWriter : BackgroundService
                 Dedup.Add(batch);
                 loaded += batch.Count;
                 batch.Clear();
+                if (loaded % (1 << 20) == 0)
+                {
+                    LogDedupLoading(logger, loaded);
+                }
             }
         }
 
@@ -414,6 +418,9 @@ public sealed partial class EventWriter : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not load recent event ids yet, ingestion waits: {Reason}")]
     private static partial void LogDedupLoadFailed(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loading recent event ids for de-duplication: {Count} so far")]
+    private static partial void LogDedupLoading(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {Count} recent event ids for de-duplication")]
     private static partial void LogDedupLoaded(ILogger logger, int count);

@@ -190,6 +190,29 @@ public sealed class DeliveryTests
     }
 
     [Test]
+    public async Task MoreIdsThanOneLoadingChunk_AreAllKnownAfterARestart()
+    {
+        // Written straight into the table, 150,000 ids: more than two of the writer's loading chunks.
+        var first = await AnalyticsFactory.StartFreshAsync("delivery_reload_many");
+        var key = await first.CreateKeyAsync("ws-many", ["ingest"]);
+        await using (var connection = await first.OpenConnectionAsync())
+        {
+            await connection.ExecuteAsync(
+                "INSERT INTO events (workspace_id, event_id, timestamp, user_id, ingested_at) " +
+                "SELECT 'ws-many', concat('m-', toString(number)), now64(3), 'u1', now64(3) FROM numbers(150000)");
+        }
+
+        await first.DisposeAsync();
+        await using var second = new AnalyticsFactory("delivery_reload_many");
+        await second.WriterReadyAsync();
+        using var client = second.CreateClient(key);
+        var body = await (await client.PostAsync("/v1/events", Events.Ndjson(Events.Line("m-0"), Events.Line("m-65536"), Events.Line("m-149999"), Events.Line("m-150000")))).JsonAsync();
+
+        Assert.That(second.Services.GetRequiredService<EventWriter>().Dedup.Count, Is.EqualTo(150_001));
+        Assert.That((body.GetProperty("accepted").GetInt32(), body.GetProperty("duplicates").GetInt32()), Is.EqualTo((1, 3)));
+    }
+
+    [Test]
     public async Task ADedupWindowOverAYear_StopsTheStart_NamingTheSetting()
     {
         await using var factory = new AnalyticsFactory("delivery_window", new() { ["Analytics:Ingestion:DedupWindow"] = "400.00:00:00" });
