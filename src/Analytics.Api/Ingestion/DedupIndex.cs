@@ -16,7 +16,8 @@ namespace Analytics.Api.Ingestion;
 /// one bit marking the slot used, and in the low 16 bits the hour it was committed in, modulo 2^16.
 /// Hours are compared as ages (now minus then, modulo 2^16), which is why the window is capped far below
 /// 2^16 hours and expired ids are dropped before any call could read them. A slot of zero is empty.
-/// Pruning and growth copy the live ids into a new table, so for a moment both are held.
+/// The hourly pruning drops expired ids in place; growing (and shrinking a table left under an eighth
+/// full) copies the live ids into a new table, so for a moment both are held.
 /// </remarks>
 public sealed class DedupIndex
 {
@@ -199,11 +200,53 @@ public sealed class DedupIndex
         }
         else if (oldest > prunedBefore)
         {
-            Rebuild(clock, room: 0);
+            DropExpired(clock);
+            if (count * 8 < slots.Length && slots.Length > MinCapacity)
+            {
+                Rebuild(clock, room: 0); // under an eighth full: a smaller table
+            }
         }
 
         prunedBefore = Math.Max(prunedBefore, oldest);
         latestHour = Math.Max(latestHour, clock.Hour);
+    }
+
+    /// <summary>
+    /// Drops the ids that left the window where they lie, without a second table. Each id left is then
+    /// taken out and put back, in probe order from a slot that was empty before any was dropped (so no
+    /// probe chain runs across it), which closes the gaps the dropped ids left in the chains.
+    /// </summary>
+    private void DropExpired((long Hour, long MaxAge) clock)
+    {
+        var start = Array.FindIndex(slots, slot => slot.Low == 0); // never full: at most three quarters
+        var dropped = 0;
+        for (var at = 0; at < slots.Length; at++)
+        {
+            if (slots[at].Low != 0 && !InWindow(slots[at], clock))
+            {
+                slots[at] = default;
+                dropped++;
+            }
+        }
+
+        if (dropped == 0)
+        {
+            return;
+        }
+
+        var mask = slots.Length - 1;
+        for (var step = 1; step < slots.Length; step++)
+        {
+            var at = (start + step) & mask;
+            var slot = slots[at];
+            if (slot.Low != 0)
+            {
+                slots[at] = default;
+                slots[Probe(slots, slot.High, slot.Low & ~HourBits)] = slot;
+            }
+        }
+
+        count -= dropped;
     }
 
     /// <summary>Moves the ids still in the window into a table sized for them and <paramref name="room"/> more.</summary>

@@ -160,6 +160,69 @@ public sealed class DedupIndexTests
     }
 
     [Test]
+    public void PruningInPlace_LeavesTheRemainingIdsOfAChain_Findable()
+    {
+        // One long chain from the table's last slot around its end, committed alternately in two hours:
+        // when the older hour leaves the window, every other slot of the chain empties.
+        var (clock, index) = IndexAt(new DateTimeOffset(2026, 11, 20, 1, 0, 0, TimeSpan.Zero), windowHours: 2);
+        var now = DedupIndex.HourOf(clock.Now.UtcDateTime);
+        var chain = Enumerable.Range(1, 600).Select(i => new UInt128(ulong.MaxValue, (ulong)i << 20)).ToList();
+        index.Add(chain.Select((key, i) => (key, now - 1 + (i % 2))));
+        var memory = index.MemoryBytes;
+
+        clock.Now = clock.Now.AddHours(2);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(chain.Where((_, i) => i % 2 == 1).All(index.Contains), Is.True);
+            Assert.That(chain.Where((_, i) => i % 2 == 0).Any(index.Contains), Is.False);
+            Assert.That(index.Count, Is.EqualTo(300));
+            Assert.That(index.MemoryBytes, Is.EqualTo(memory), "pruned in place");
+        });
+    }
+
+    [Test]
+    public void PruningInPlace_ReseatsFromASlotThatWasEmptyBefore_NotOneItJustEmptied()
+    {
+        // In a table of 1,024 slots, ids by home slot and where they land:
+        //   1021 old (home 1021), 1022 old (1021), 1023 z (1021), 0 old (1023), 1 x (1023), 2 empty.
+        // Dropping the old ones empties 1021, 1022 and 0. Re-seated from slot 2, z moves to 1021 and x
+        // to 1023; re-seated from slot 0, x would go to 0 before z left 1023, and then be lost behind it.
+        var (clock, index) = IndexAt(new DateTimeOffset(2026, 11, 20, 1, 0, 0, TimeSpan.Zero), windowHours: 2);
+        var now = DedupIndex.HourOf(clock.Now.UtcDateTime);
+        static UInt128 Homed(ulong home, ulong tag) => new(home, tag << 20);
+        var (z, x) = (Homed(1021, 3), Homed(1023, 5));
+        index.Add([(Homed(1021, 1), now - 1), (Homed(1021, 2), now - 1), (z, now), (Homed(1023, 4), now - 1), (x, now)]);
+
+        clock.Now = clock.Now.AddHours(2);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(index.Contains(z), Is.True);
+            Assert.That(index.Contains(x), Is.True);
+            Assert.That(index.Count, Is.EqualTo(2));
+        });
+    }
+
+    [Test]
+    public void AfterPruning_ExactlyTheIdsStillInTheWindowAreKnown()
+    {
+        var (clock, index) = IndexAt(new DateTimeOffset(2026, 11, 20, 12, 0, 0, TimeSpan.Zero), windowHours: 3);
+        var now = DedupIndex.HourOf(clock.Now.UtcDateTime);
+        var random = new Random(7);
+        var committed = Enumerable.Range(0, 200_000).Select(i => (Key: Key($"r-{i}"), Hour: now - random.Next(0, 4))).ToList();
+        index.Add(committed);
+
+        // An hour on, ids committed three or more hours before loading have left the window.
+        clock.Now = clock.Now.AddHours(1);
+        var known = new bool[committed.Count];
+        index.Find([.. committed.Select(c => c.Key)], known);
+
+        Assert.That(known, Is.EqualTo(committed.Select(c => c.Hour >= now - 2)));
+        Assert.That(index.Count, Is.EqualTo(committed.Count(c => c.Hour >= now - 2)));
+    }
+
+    [Test]
     public void AfterAQuietSpellOfExactlyTheHourCounter_AnOldIdIsNotMistakenForANewOne()
     {
         // Hours are kept modulo 2^16: an id committed 65,536 hours ago has the same stored hour as one committed now.
