@@ -94,7 +94,7 @@ public sealed class IngestionTests
     public async Task OptionalFields_AndUnknownFields_AreAccepted()
     {
         var product = Guid.NewGuid();
-        var line = Events.Line("opt-1", timestamp: "2026-01-15T12:30:45.123456+02:00", extra:
+        var line = Events.Line("opt-1", timestamp: "2026-01-15T12:30:45.123456+02:00", prompt: "pr", cost: 0.125m, credits: 2.5m, history: "h-1", extra:
             $"\"product_id\":\"{product}\",\"product_name\":\"Prod\",\"user_email\":\"a@b.c\",\"user_fname\":\"A\",\"user_lname\":\"B\"," +
             "\"user_role\":\"super\",\"account_id\":\"acc\",\"institution_id\":\"inst\",\"instance_name\":\"i\",\"ai_name\":\"ai\"," +
             "\"origin\":\"SLACK\",\"model\":\"gpt\",\"input_tokens\":10,\"output_tokens\":20,\"status\":\"error\",\"latency_ms\":99,\"whatever\":{\"x\":[1]}");
@@ -106,6 +106,13 @@ public sealed class IngestionTests
         var row = await connection.QuerySingleAsync<(DateTime Timestamp, Guid Product, string Origin, string Role, uint Tokens)>(
             "SELECT timestamp, product_id, origin, user_role, input_tokens + output_tokens FROM events WHERE event_id = 'opt-1'");
         Assert.That(row, Is.EqualTo((new DateTime(2026, 1, 15, 10, 30, 45, 123, DateTimeKind.Utc), product, "SLACK", "super", 30u)));
+
+        // Every field in its own column.
+        var columns = await connection.ExecuteScalarAsync<string>(
+            "SELECT arrayStringConcat([user_id, prompt_id, product_name, user_email, user_fname, user_lname, user_role, account_id, institution_id, " +
+            "instance_name, ai_name, origin, history_id, model, status, toString(input_tokens), toString(output_tokens), toString(latency_ms), " +
+            "toString(cost), toString(credits)], '|') FROM events WHERE event_id = 'opt-1'");
+        Assert.That(columns, Is.EqualTo("u1|pr|Prod|a@b.c|A|B|super|acc|inst|i|ai|SLACK|h-1|gpt|error|10|20|99|0.125|2.5"));
     }
 
     [Test]
