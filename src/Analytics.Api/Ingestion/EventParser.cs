@@ -122,7 +122,7 @@ public static class EventParser
         }
 
         var e = new EventRecord { WorkspaceId = workspaceId };
-        bool hasId = false, hasTime = false, hasUser = false;
+        var present = RequiredFields.None;
         try
         {
             var reader = new Utf8JsonReader(line);
@@ -133,38 +133,20 @@ public static class EventParser
 
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                string? error;
                 var field = Field(ref reader);
-                if (ReferenceEquals(field, EventIdField))
+                reader.Read();
+                if (field is null)
                 {
-                    reader.Read();
-                    error = Text(ref reader, "event_id", MaxIdLength, required: true, out var v);
-                    e.EventId = v ?? e.EventId;
-                    hasId = error is null;
-                }
-                else if (ReferenceEquals(field, TimestampField))
-                {
-                    reader.Read();
-                    error = Timestamp(ref reader, out var at);
-                    e.Timestamp = at;
-                    hasTime = error is null;
-                }
-                else if (ReferenceEquals(field, UserIdField))
-                {
-                    reader.Read();
-                    error = Text(ref reader, "user_id", MaxTextLength, required: true, out var v, cached: true);
-                    e.UserId = v ?? e.UserId;
-                    hasUser = error is null;
-                }
-                else
-                {
-                    error = Optional(ref reader, field, e);
+                    reader.Skip(); // unknown fields are ignored
+                    continue;
                 }
 
-                if (error is not null)
+                if (field.Read(ref reader, e) is { } error)
                 {
                     return error;
                 }
+
+                present |= field.Required;
             }
 
             if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
@@ -177,7 +159,10 @@ public static class EventParser
             return $"line is not valid JSON: {ex.Message}";
         }
 
-        var missing = !hasId ? "event_id" : !hasTime ? "timestamp" : !hasUser ? "user_id" : null;
+        var missing = (present & RequiredFields.EventId) == 0 ? "event_id"
+            : (present & RequiredFields.Timestamp) == 0 ? "timestamp"
+            : (present & RequiredFields.UserId) == 0 ? "user_id"
+            : null;
         if (missing is not null)
         {
             return $"{missing} is required";
@@ -187,84 +172,81 @@ public static class EventParser
         return null;
     }
 
-    /// <summary>Reads an optional field (null when unknown) into <paramref name="e"/>; the reader is on its name.</summary>
-    private static string? Optional(ref Utf8JsonReader reader, string? field, EventRecord e)
+    [Flags]
+    private enum RequiredFields
     {
-        reader.Read();
-        string? text;
-        string? error;
-        switch (field)
-        {
-            case "prompt_id" or "product_name" or "user_fname" or "user_lname" or "account_id" or "institution_id"
-                or "instance_name" or "ai_name" or "history_id" or "model":
-                // History ids are mostly one per event; every other text here repeats across events.
-                error = Text(ref reader, field, MaxTextLength, required: false, out text, cached: field != "history_id");
-                Assign(e, field, text);
-                return error;
-            case "user_email":
-                error = Text(ref reader, field, MaxEmailLength, required: false, out text, cached: true);
-                e.UserEmail = text ?? e.UserEmail;
-                return error;
-            case "user_role":
-                error = OneOf(ref reader, field, Roles, out text);
-                e.UserRole = text ?? e.UserRole;
-                return error;
-            case "origin":
-                error = OneOf(ref reader, field, Origins, out text);
-                e.Origin = text ?? e.Origin;
-                return error;
-            case "status":
-                error = OneOf(ref reader, field, Statuses, out text);
-                e.Status = text ?? e.Status;
-                return error;
-            case "product_id":
-                return Product(ref reader, e);
-            case "input_tokens" or "output_tokens" or "latency_ms":
-                error = Count(ref reader, field, out var count);
-                if (count is { } n)
-                {
-                    _ = field switch
-                    {
-                        "input_tokens" => e.InputTokens = n,
-                        "output_tokens" => e.OutputTokens = n,
-                        _ => e.LatencyMs = n,
-                    };
-                }
+        None = 0,
+        EventId = 1,
+        Timestamp = 2,
+        UserId = 4,
+    }
 
-                return error;
-            case "cost":
-                error = Amount(ref reader, field, 9, out var cost);
-                e.Cost = cost ?? e.Cost;
-                return error;
-            case "credits":
-                error = Amount(ref reader, field, 6, out var credits);
-                e.Credits = credits ?? e.Credits;
-                return error;
-            default:
-                reader.Skip(); // unknown fields are ignored
-                return null;
-        }
+    /// <summary>Reads a field's value (the reader is on it) into the record; returns null or the reason the line is refused.</summary>
+    private delegate string? ValueReader(ref Utf8JsonReader reader, EventRecord e);
+
+    /// <summary>A field of the contract: its name, how its value is read and set, and whether a line needs it.</summary>
+    private sealed class EventField(string name, ValueReader read, RequiredFields required = RequiredFields.None)
+    {
+        public byte[] Utf8 { get; } = Encoding.UTF8.GetBytes(name);
+
+        public ValueReader Read { get; } = read;
+
+        public RequiredFields Required { get; } = required;
     }
 
     private static readonly string[] Roles = ["user", "admin", "super"];
     private static readonly string[] Origins = ["APP", "SLACK", "API_KEY"];
     private static readonly string[] Statuses = ["ok", "error"];
 
-    private const string EventIdField = "event_id";
-    private const string TimestampField = "timestamp";
-    private const string UserIdField = "user_id";
+    /// <summary>Every field the contract knows; any other is ignored.</summary>
+    private static readonly EventField[] Fields =
+    [
+        new("event_id", (ref reader, e) => Text(ref reader, "event_id", MaxIdLength, required: true, e, static (record, value) => record.EventId = value), RequiredFields.EventId),
+        new("timestamp", Timestamp, RequiredFields.Timestamp),
+        new("user_id", (ref reader, e) => Text(ref reader, "user_id", MaxTextLength, required: true, e, static (record, value) => record.UserId = value, cached: true), RequiredFields.UserId),
+        OptionalText("prompt_id", static (e, value) => e.PromptId = value),
+        new("product_id", Product),
+        OptionalText("product_name", static (e, value) => e.ProductName = value),
+        new("user_email", (ref reader, e) => Text(ref reader, "user_email", MaxEmailLength, required: false, e, static (record, value) => record.UserEmail = value, cached: true)),
+        OptionalText("user_fname", static (e, value) => e.UserFname = value),
+        OptionalText("user_lname", static (e, value) => e.UserLname = value),
+        new("user_role", (ref reader, e) => OneOf(ref reader, "user_role", Roles, e, static (record, value) => record.UserRole = value)),
+        OptionalText("account_id", static (e, value) => e.AccountId = value),
+        OptionalText("institution_id", static (e, value) => e.InstitutionId = value),
+        OptionalText("instance_name", static (e, value) => e.InstanceName = value),
+        OptionalText("ai_name", static (e, value) => e.AiName = value),
+        new("origin", (ref reader, e) => OneOf(ref reader, "origin", Origins, e, static (record, value) => record.Origin = value)),
+        // History ids are mostly one per event; every other text repeats across events and is cached.
+        OptionalText("history_id", static (e, value) => e.HistoryId = value, cached: false),
+        OptionalText("model", static (e, value) => e.Model = value),
+        new("input_tokens", (ref reader, e) => Count(ref reader, "input_tokens", e, static (record, value) => record.InputTokens = value)),
+        new("output_tokens", (ref reader, e) => Count(ref reader, "output_tokens", e, static (record, value) => record.OutputTokens = value)),
+        new("cost", (ref reader, e) => Amount(ref reader, "cost", 9, e, static (record, value) => record.Cost = value)),
+        new("credits", (ref reader, e) => Amount(ref reader, "credits", 6, e, static (record, value) => record.Credits = value)),
+        new("status", (ref reader, e) => OneOf(ref reader, "status", Statuses, e, static (record, value) => record.Status = value)),
+        new("latency_ms", (ref reader, e) => Count(ref reader, "latency_ms", e, static (record, value) => record.LatencyMs = value)),
+    ];
 
-    /// <summary>The known field the reader is on, as one of the interned names below, or null.</summary>
-    private static string? Field(ref Utf8JsonReader reader)
+    /// <summary>The fields by the length of their UTF-8 name, so that a name is compared with a handful at most.</summary>
+    private static readonly EventField[][] FieldsByLength =
+    [
+        .. Enumerable.Range(0, Fields.Max(f => f.Utf8.Length) + 1).Select(length => Fields.Where(f => f.Utf8.Length == length).ToArray()),
+    ];
+
+    private static EventField OptionalText(string name, Action<EventRecord, string> set, bool cached = true) =>
+        new(name, (ref reader, e) => Text(ref reader, name, MaxTextLength, required: false, e, set, cached));
+
+    /// <summary>The known field the reader is on, or null.</summary>
+    private static EventField? Field(ref Utf8JsonReader reader)
     {
         if (reader.ValueIsEscaped || reader.HasValueSequence)
         {
             // Rare: names spelled with escapes; the reader compares them unescaped.
-            foreach (var (utf8, name) in Fields)
+            foreach (var field in Fields)
             {
-                if (reader.ValueTextEquals(utf8))
+                if (reader.ValueTextEquals(field.Utf8))
                 {
-                    return name;
+                    return field;
                 }
             }
 
@@ -278,60 +260,22 @@ public static class EventParser
             return null;
         }
 
-        foreach (var (utf8, name) in FieldsByLength[text.Length])
+        foreach (var field in FieldsByLength[text.Length])
         {
-            if (text.SequenceEqual(utf8))
+            if (text.SequenceEqual(field.Utf8))
             {
-                return name;
+                return field;
             }
         }
 
         return null;
     }
 
-    private static readonly (byte[] Utf8, string Name)[] Fields =
-    [
-        .. new[]
-        {
-            EventIdField, TimestampField, UserIdField, "prompt_id", "product_id", "product_name", "user_email", "user_fname",
-            "user_lname", "user_role", "account_id", "institution_id", "instance_name", "ai_name", "origin", "history_id", "model",
-            "input_tokens", "output_tokens", "cost", "credits", "status", "latency_ms",
-        }.Select(n => (Encoding.UTF8.GetBytes(n), n)),
-    ];
-
-    private static readonly (byte[] Utf8, string Name)[][] FieldsByLength =
-    [
-        .. Enumerable.Range(0, Fields.Max(f => f.Utf8.Length) + 1).Select(length => Fields.Where(f => f.Utf8.Length == length).ToArray()),
-    ];
-
-    private static void Assign(EventRecord e, string field, string? value)
-    {
-        if (value is null)
-        {
-            return;
-        }
-
-        switch (field)
-        {
-            case "prompt_id": e.PromptId = value; break;
-            case "product_name": e.ProductName = value; break;
-            case "user_fname": e.UserFname = value; break;
-            case "user_lname": e.UserLname = value; break;
-            case "account_id": e.AccountId = value; break;
-            case "institution_id": e.InstitutionId = value; break;
-            case "instance_name": e.InstanceName = value; break;
-            case "ai_name": e.AiName = value; break;
-            case "history_id": e.HistoryId = value; break;
-            default: e.Model = value; break;
-        }
-    }
-
     /// <summary>The strings of repeated field values, shared by every request of the process.</summary>
     private static readonly Utf8StringCache Strings = new(1 << 17);
 
-    private static string? Text(ref Utf8JsonReader reader, string name, int max, bool required, out string? value, bool cached = false)
+    private static string? Text(ref Utf8JsonReader reader, string name, int max, bool required, EventRecord e, Action<EventRecord, string> set, bool cached = false)
     {
-        value = null;
         if (reader.TokenType == JsonTokenType.Null && !required)
         {
             return null;
@@ -342,7 +286,7 @@ public static class EventParser
             return $"{name} must be a string";
         }
 
-        value = cached && !reader.ValueIsEscaped && !reader.HasValueSequence
+        var value = cached && !reader.ValueIsEscaped && !reader.HasValueSequence
             ? Strings.Get(reader.ValueSpan)
             : reader.GetString()!;
         if (required && value.Length == 0)
@@ -350,12 +294,17 @@ public static class EventParser
             return $"{name} must not be empty";
         }
 
-        return value.Length > max ? $"{name} is longer than {max} characters" : null;
+        if (value.Length > max)
+        {
+            return $"{name} is longer than {max} characters";
+        }
+
+        set(e, value);
+        return null;
     }
 
-    private static string? OneOf(ref Utf8JsonReader reader, string name, string[] allowed, out string? value)
+    private static string? OneOf(ref Utf8JsonReader reader, string name, string[] allowed, EventRecord e, Action<EventRecord, string> set)
     {
-        value = null;
         if (reader.TokenType == JsonTokenType.Null)
         {
             return null;
@@ -363,12 +312,12 @@ public static class EventParser
 
         if (reader.TokenType == JsonTokenType.String)
         {
-            // Return the allowed instance itself: no string is allocated for these small enumerations.
+            // Set the allowed instance itself: no string is allocated for these small enumerations.
             foreach (var candidate in allowed)
             {
                 if (reader.ValueTextEquals(candidate))
                 {
-                    value = candidate;
+                    set(e, candidate);
                     return null;
                 }
             }
@@ -377,9 +326,8 @@ public static class EventParser
         return $"{name} must be one of {string.Join(", ", allowed)}";
     }
 
-    private static string? Timestamp(ref Utf8JsonReader reader, out DateTime value)
+    private static string? Timestamp(ref Utf8JsonReader reader, EventRecord e)
     {
-        value = default;
         // The JSON reader parses ISO 8601 fast; RFC 3339's lower-case 't' and space separators go the slow way.
         if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped || !HasRfc3339Shape(reader.ValueSpan) ||
             !(reader.TryGetDateTimeOffset(out var parsed) ||
@@ -390,7 +338,7 @@ public static class EventParser
 
         // Stored as UTC with millisecond precision.
         var utc = parsed.UtcDateTime;
-        value = new DateTime(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerMillisecond), DateTimeKind.Utc);
+        e.Timestamp = new DateTime(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerMillisecond), DateTimeKind.Utc);
         return null;
     }
 
@@ -422,9 +370,8 @@ public static class EventParser
         return null;
     }
 
-    private static string? Count(ref Utf8JsonReader reader, string name, out uint? value)
+    private static string? Count(ref Utf8JsonReader reader, string name, EventRecord e, Action<EventRecord, uint> set)
     {
-        value = null;
         if (reader.TokenType == JsonTokenType.Null)
         {
             return null;
@@ -435,13 +382,12 @@ public static class EventParser
             return $"{name} must be a non-negative integer below 2^32";
         }
 
-        value = number;
+        set(e, number);
         return null;
     }
 
-    private static string? Amount(ref Utf8JsonReader reader, string name, int scale, out decimal? value)
+    private static string? Amount(ref Utf8JsonReader reader, string name, int scale, EventRecord e, Action<EventRecord, decimal> set)
     {
-        value = null;
         if (reader.TokenType == JsonTokenType.Null)
         {
             return null;
@@ -457,7 +403,7 @@ public static class EventParser
             return $"{name} has more than {scale} decimal places";
         }
 
-        value = number;
+        set(e, number);
         return null;
     }
 
