@@ -38,11 +38,18 @@ public sealed class DedupIndex
 
     public DedupIndex(TimeSpan window, TimeProvider time)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(window, TimeSpan.Zero, nameof(window));
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(window, MaxWindow, nameof(window));
+        if (WindowProblem(window) is { } problem)
+        {
+            throw new ArgumentOutOfRangeException(nameof(window), window, $"The window {problem}.");
+        }
+
         this.window = window;
         this.time = time;
     }
+
+    /// <summary>Why <paramref name="window"/> cannot be an index's window, or null when it can.</summary>
+    public static string? WindowProblem(TimeSpan window) =>
+        window <= TimeSpan.Zero || window > MaxWindow ? $"must be longer than zero and at most {MaxWindow.TotalDays} days" : null;
 
     /// <summary>Ids committed so far and not yet dropped.</summary>
     public int Count

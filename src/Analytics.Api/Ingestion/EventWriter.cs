@@ -33,10 +33,9 @@ public sealed partial class EventWriter : BackgroundService
         this.options = options.Value.Ingestion;
         this.time = time;
         this.logger = logger;
-        if (this.options.DedupWindow <= TimeSpan.Zero || this.options.DedupWindow > DedupIndex.MaxWindow)
+        if (DedupIndex.WindowProblem(this.options.DedupWindow) is { } problem)
         {
-            throw new InvalidOperationException(
-                $"Analytics:Ingestion:DedupWindow is {this.options.DedupWindow}; it must be longer than zero and at most {DedupIndex.MaxWindow.TotalDays} days.");
+            throw new InvalidOperationException($"Analytics:Ingestion:DedupWindow is {this.options.DedupWindow}; it {problem}.");
         }
 
         Dedup = new DedupIndex(this.options.DedupWindow, time);
