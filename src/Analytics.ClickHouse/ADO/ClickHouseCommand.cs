@@ -145,19 +145,39 @@ public sealed class ClickHouseCommand : DbCommand
         return new ClickHouseDataReader(result);
     }
 
-    private Task<ResultBuffer> RunAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the statement and returns its output as the engine wrote it in <paramref name="format"/>
+    /// (any output format the engine knows, e.g. <c>JSONEachRow</c> or <c>CSVWithNames</c>), without
+    /// decoding a row. The format's own settings (<c>output_format_*</c>) go in <see cref="Settings"/>.
+    /// Errors are thrown here, before any byte is handed over.
+    /// </summary>
+    public async Task<ClickHouseRawResult> ExecuteRawAsync(string format, CancellationToken cancellationToken = default)
     {
-        var (transport, request) = BuildRequest();
+        ArgumentException.ThrowIfNullOrWhiteSpace(format);
+        var result = await RunAsync(cancellationToken, format).ConfigureAwait(false);
+        return new ClickHouseRawResult(result, format);
+    }
+
+    /// <summary>The same as <see cref="ExecuteRawAsync"/>, blocking the calling thread.</summary>
+    public ClickHouseRawResult ExecuteRaw(string format)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(format);
+        return new ClickHouseRawResult(Run(format), format);
+    }
+
+    private Task<ResultBuffer> RunAsync(CancellationToken cancellationToken, string format = ClickHouseDataReader.Format)
+    {
+        var (transport, request) = BuildRequest(format);
         return transport.QueryAsync(request, cancellationToken);
     }
 
-    private ResultBuffer Run()
+    private ResultBuffer Run(string format = ClickHouseDataReader.Format)
     {
-        var (transport, request) = BuildRequest();
+        var (transport, request) = BuildRequest(format);
         return transport.Query(request);
     }
 
-    private (IClickHouseTransport Transport, QueryRequest Request) BuildRequest()
+    private (IClickHouseTransport Transport, QueryRequest Request) BuildRequest(string format)
     {
         var owner = connection ?? throw new InvalidOperationException("The command has no connection.");
         var (sql, values) = ParameterFormatter.Bind(commandText, Parameters.Cast<ClickHouseParameter>().ToList());
@@ -165,7 +185,7 @@ public sealed class ClickHouseCommand : DbCommand
             sql,
             owner.Database,
             QueryId ??= Guid.NewGuid().ToString(),
-            ClickHouseDataReader.Format,
+            format,
             values,
             new Dictionary<string, string>(Settings),
             TimeSpan.FromSeconds(CommandTimeout > 0 ? CommandTimeout : owner.Settings.Timeout));
