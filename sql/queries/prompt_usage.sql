@@ -1,6 +1,7 @@
 -- Prompts per product, user and UTC day over the workspace, from the daily rollup (summed at query
 -- time: rows of a key may not be merged yet, and forgetting adds negated rows). Names and emails are
--- the latest seen for each id; search matches the user's latest email or full name.
+-- the latest seen for each id; search matches the user's latest email or full name. The columns are
+-- the answer's fields, in its order: the engine writes the JSON the API returns.
 WITH
     usage AS
     (
@@ -28,12 +29,12 @@ WITH
         WHERE workspace_id = {workspace:String}
         GROUP BY user_id
     )
-SELECT u.product_id AS ProductId, p.product_name AS ProductName, u.user_id AS UserId, s.user_email AS UserEmail,
-       u.day AS Date, u.prompt_count AS PromptCount
+SELECT u.product_id AS product_id, p.product_name AS product_name, u.user_id AS user_id, s.user_email AS user_email,
+       u.day AS date, u.prompt_count AS prompt_count
 FROM usage AS u
 LEFT JOIN products AS p ON p.product_id = u.product_id
 LEFT JOIN users AS s ON s.user_id = u.user_id
 WHERE {search:String} = ''
    OR positionCaseInsensitiveUTF8(s.user_email, {search:String}) > 0
    OR positionCaseInsensitiveUTF8(s.full_name, {search:String}) > 0
-ORDER BY Date, ProductName, UserEmail, ProductId, UserId
+ORDER BY date, product_name, user_email, product_id, user_id

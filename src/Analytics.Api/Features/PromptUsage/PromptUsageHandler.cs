@@ -1,9 +1,7 @@
-using System.Data.Common;
 using Analytics.Api.Auth;
 using Analytics.Api.Control;
 using Analytics.Api.Features.Shared;
 using Analytics.Api.Infrastructure;
-using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Analytics.Api.Features.PromptUsage;
@@ -11,7 +9,7 @@ namespace Analytics.Api.Features.PromptUsage;
 /// <summary><c>GET /api/v1/products/{product_id}/usage/prompts</c>: prompts per product, user and UTC day, workspace-wide.</summary>
 internal static class PromptUsageHandler
 {
-    public static async Task<Results<Ok<IAsyncEnumerable<PromptUsageRow>>, JsonHttpResult<ValidationErrorResponse>, JsonHttpResult<ErrorDetail>>> HandleAsync(
+    public static async Task<Results<EngineJson<PromptUsageRow>, JsonHttpResult<ValidationErrorResponse>, JsonHttpResult<ErrorDetail>>> HandleAsync(
         HttpContext context,
         [AsParameters] PromptUsageParameters parameters,
         CredentialResolver credentials,
@@ -51,39 +49,18 @@ internal static class PromptUsageHandler
             return Denied(logger, StatusCodes.Status403Forbidden, "Prompt usage tracking is disabled for this organization. Enable prompt usage tracking to use this endpoint.");
         }
 
-        // The statement runs here, so that its errors come before the status line; the rows are then mapped
-        // while the answer is written, never all held as objects at once (answers reach hundreds of MB).
-        var connection = await connections.OpenAsync(cancellationToken);
-        DbDataReader reader;
-        try
-        {
-            reader = await connection.ExecuteReaderAsync(new CommandDefinition(
-                SqlFiles.Query("prompt_usage"),
-                QueryParameters.From(new { workspace, start = query.Start, end = query.End, products = query.ProductIds, search = query.Search, origin = query.Origin }),
-                cancellationToken: cancellationToken));
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-
-        return TypedResults.Ok(StreamAsync(connection, reader, () => PromptUsageLog.Served(logger, workspace, query.Start, query.End)));
-    }
-
-    internal static async IAsyncEnumerable<PromptUsageRow> StreamAsync(DbConnection connection, DbDataReader reader, Action served)
-    {
-        await using (connection)
-        await using (reader)
-        {
-            var parse = reader.GetRowParser<PromptUsageRow>();
-            while (await reader.ReadAsync())
-            {
-                yield return parse(reader);
-            }
-
-            served();
-        }
+        // The engine writes the answer's JSON itself (up to hundreds of MB for a month of every user), so
+        // no row becomes an object here; the statement runs before the status line, so its errors come first.
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = SqlFiles.Query("prompt_usage");
+        command.Parameters.AddWithValue("workspace", workspace);
+        command.Parameters.AddWithValue("start", query.Start);
+        command.Parameters.AddWithValue("end", query.End);
+        command.Parameters.AddWithValue("products", query.ProductIds);
+        command.Parameters.AddWithValue("search", query.Search);
+        command.Parameters.AddWithValue("origin", query.Origin);
+        return await EngineJson<PromptUsageRow>.RunAsync(command, () => PromptUsageLog.Served(logger, workspace, query.Start, query.End), cancellationToken);
     }
 
     private static JsonHttpResult<ErrorDetail> Denied(ILogger logger, int status, string detail)

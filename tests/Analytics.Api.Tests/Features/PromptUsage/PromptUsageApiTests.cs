@@ -120,6 +120,37 @@ public sealed class PromptUsageApiTests
     }
 
     [Test]
+    public async Task Answer_IsUtf8Json_AndNamesNeedingEscapesComeBackIntact()
+    {
+        const string workspace = "pu_escapes";
+        const string name = "Quote \" back\\slash / tab\t newline\n bell\u0007 é 😀 <b>&amp;</b>";
+        const string email = "\"odd\"\\mail/é@example.com";
+        var product = Guid.Parse("12345678-1234-4234-8234-123456789abc");
+        var key = await factory.CreateKeyAsync(workspace, [Scopes.Read], product);
+        await InsertAsync(factory, [
+            new TestEvent(workspace, "user\"\\1", Utc(2024, 5, 2, 12)) { ProductId = product, ProductName = name, Email = email },
+            new TestEvent(workspace, "user\"\\1", Utc(2024, 5, 2, 13)) { ProductId = product, ProductName = name, Email = email },
+        ]);
+
+        using var client = ApiClients.WithHeader(factory, "X-API-Key", key);
+        using var response = await client.GetAsync($"/api/v1/products/{product}/usage/prompts?start_date=2024-05-01&end_date=2024-05-31");
+        var body = await response.Content.ReadAsByteArrayAsync();
+        using var json = JsonDocument.Parse(body);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/json"));
+            Assert.That(response.Content.Headers.ContentType?.CharSet, Is.EqualTo("utf-8"));
+            var row = json.RootElement.EnumerateArray().Single();
+            Assert.That(row.GetProperty("product_name").GetString(), Is.EqualTo(name));
+            Assert.That(row.GetProperty("user_email").GetString(), Is.EqualTo(email));
+            Assert.That(row.GetProperty("user_id").GetString(), Is.EqualTo("user\"\\1"));
+            Assert.That(row.GetProperty("prompt_count").GetInt64(), Is.EqualTo(2));
+        });
+    }
+
+    [Test]
     public async Task ProductIds_Repeatable()
     {
         var one = await GetOkAsync(alphaKey, Alpha, $"start_date=2024-03-01&end_date=2024-03-31&product_ids={Gamma}");
