@@ -1,0 +1,116 @@
+using System.IO.Pipelines;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Analytics.Api.Features.PromptUsage;
+using Analytics.Api.Features.Shared;
+using Analytics.ClickHouse.ADO;
+using BenchmarkDotNet.Attributes;
+using Dapper;
+
+namespace Analytics.Benchmarks;
+
+/// <summary>
+/// B's answer for a million rows (a month of every product and user, as the load test's largest
+/// answers are), engine included: the engine writing the JSON itself, as the service does, against
+/// the engine returning rows that are mapped to objects by Dapper and serialized by System.Text.Json,
+/// the path it replaced (baseline), with the service's serializer options. Both write into the same reused in-memory body.
+/// </summary>
+[Rows(RowCount)]
+public class PromptUsageAnswerBenchmarks
+{
+    public const int RowCount = 1_000_000;
+
+    private const string Database = "bench_prompt_usage";
+
+    // B's select list and order over a table shaped like its result.
+    private const string Select = """
+        SELECT product_id, product_name, user_id, user_email, date, prompt_count
+        FROM usage ORDER BY date, product_name, user_email, product_id, user_id
+        """;
+
+    private readonly MemoryStream body = new(256 << 20);
+    private readonly JsonSerializerOptions json = QueryResponseBenchmarks.ServiceJsonOptions();
+    private ClickHouseConnection connection = null!;
+
+    // Blocking on purpose: the in-process toolchain does not await async setup (see DecodeBenchmarks).
+    [GlobalSetup]
+    public void SetUp() => SetUpAsync().GetAwaiter().GetResult();
+
+    [GlobalCleanup]
+    public void CleanUp() => CleanUpAsync().GetAwaiter().GetResult();
+
+    private async Task SetUpAsync()
+    {
+        DefaultTypeMap.MatchNamesWithUnderscores = true;
+        connection = await BenchmarkEngine.OpenDatabaseAsync(Database);
+        await connection.ExecuteAsync("""
+            CREATE TABLE usage (
+                product_id UUID, product_name String, user_id String, user_email String, date Date, prompt_count Int64)
+            ENGINE = MergeTree ORDER BY (date, product_id, user_id)
+            """);
+        await connection.ExecuteAsync($"""
+            INSERT INTO usage
+            SELECT
+                reinterpretAsUUID(sipHash128(number % 6)),
+                ['Writer', 'Support Copilot', 'Code Assist', 'Insight Search', 'Meeting Notes', 'Translate'][number % 6 + 1],
+                concat('usr_', lower(hex(sipHash64(intDiv(number, 6) % 20000)))),
+                concat('user.', toString(intDiv(number, 6) % 20000), '@inst', toString(number % 40), '.example.edu'),
+                toDate('2026-10-01') + intDiv(number, {RowCount / 31 + 1}),
+                toInt64(number % 59 + 1)
+            FROM numbers({RowCount})
+            """);
+        await connection.ExecuteAsync("OPTIMIZE TABLE usage FINAL");
+
+        // Both paths must write the same answer, up to how each escapes characters.
+        var engineRows = Parse(await EngineJsonAnswer());
+        var objectRows = Parse(await ObjectsAnswer());
+        if (engineRows != RowCount || objectRows != RowCount)
+        {
+            throw new InvalidOperationException($"The answers hold {engineRows} and {objectRows} rows, expected {RowCount}.");
+        }
+    }
+
+    private async Task CleanUpAsync()
+    {
+        await connection.ExecuteAsync($"DROP DATABASE {Database}");
+        await connection.DisposeAsync();
+    }
+
+    [Benchmark(Baseline = true, Description = "B, 1M rows: RowBinary, Dapper to PromptUsageRow, System.Text.Json (the replaced path)")]
+    public async Task<long> ObjectsAnswer()
+    {
+        var pipe = OpenBody();
+        var rows = connection.QueryUnbufferedAsync<PromptUsageRow>(Select);
+        await JsonSerializer.SerializeAsync(pipe, rows, (JsonTypeInfo<IAsyncEnumerable<PromptUsageRow>>)json.GetTypeInfo(typeof(IAsyncEnumerable<PromptUsageRow>)));
+        await pipe.CompleteAsync();
+        return body.Length;
+    }
+
+    [Benchmark(Description = "B, 1M rows: the engine writes the JSON, copied to the body (the service's path)")]
+    public async Task<long> EngineJsonAnswer()
+    {
+        body.SetLength(0);
+        await using var command = connection.CreateCommand();
+        command.CommandText = Select;
+        foreach (var (name, value) in EngineJson<PromptUsageRow>.FormatSettings)
+        {
+            command.Settings[name] = value;
+        }
+
+        using var result = await command.ExecuteRawAsync(EngineJson<PromptUsageRow>.Format);
+        await result.CopyToAsync(body);
+        return body.Length;
+    }
+
+    private PipeWriter OpenBody()
+    {
+        body.SetLength(0);
+        return PipeWriter.Create(body, new StreamPipeWriterOptions(leaveOpen: true));
+    }
+
+    private int Parse(long length)
+    {
+        using var document = JsonDocument.Parse(body.GetBuffer().AsMemory(0, (int)length));
+        return document.RootElement.GetArrayLength();
+    }
+}
