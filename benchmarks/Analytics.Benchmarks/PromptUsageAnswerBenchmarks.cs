@@ -12,8 +12,8 @@ namespace Analytics.Benchmarks;
 /// <summary>
 /// B's answer for a million rows (a month of every product and user, as the load test's largest
 /// answers are), engine included: the engine writing the JSON itself, as the service does, against
-/// the engine returning rows that are mapped to objects by Dapper and serialized by System.Text.Json,
-/// the path it replaced (baseline), with the service's serializer options. Both write into the same reused in-memory body.
+/// the engine returning rows that are mapped to objects by Dapper and serialized by System.Text.Json
+/// with the service's options, the path it replaced (baseline). Both write into one reused in-memory body.
 /// </summary>
 [Rows(RowCount)]
 public class PromptUsageAnswerBenchmarks

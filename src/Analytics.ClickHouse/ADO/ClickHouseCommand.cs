@@ -101,14 +101,14 @@ public sealed class ClickHouseCommand : DbCommand
     /// <inheritdoc />
     public override int ExecuteNonQuery()
     {
-        using var result = Run();
+        using var result = Run(ClickHouseDataReader.Format);
         return (int)Math.Min(int.MaxValue, result.RowsWritten);
     }
 
     /// <inheritdoc />
     public override async Task<int> ExecuteNonQueryAsync(CancellationToken cancellationToken)
     {
-        using var result = await RunAsync(cancellationToken).ConfigureAwait(false);
+        using var result = await RunAsync(ClickHouseDataReader.Format, cancellationToken).ConfigureAwait(false);
         return (int)Math.Min(int.MaxValue, result.RowsWritten);
     }
 
@@ -136,12 +136,12 @@ public sealed class ClickHouseCommand : DbCommand
     protected override DbParameter CreateDbParameter() => CreateParameter();
 
     /// <inheritdoc />
-    protected override DbDataReader ExecuteDbDataReader(CommandBehavior behavior) => new ClickHouseDataReader(Run());
+    protected override DbDataReader ExecuteDbDataReader(CommandBehavior behavior) => new ClickHouseDataReader(Run(ClickHouseDataReader.Format));
 
     /// <inheritdoc />
     protected override async Task<DbDataReader> ExecuteDbDataReaderAsync(CommandBehavior behavior, CancellationToken cancellationToken)
     {
-        var result = await RunAsync(cancellationToken).ConfigureAwait(false);
+        var result = await RunAsync(ClickHouseDataReader.Format, cancellationToken).ConfigureAwait(false);
         return new ClickHouseDataReader(result);
     }
 
@@ -154,7 +154,7 @@ public sealed class ClickHouseCommand : DbCommand
     public async Task<ClickHouseRawResult> ExecuteRawAsync(string format, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(format);
-        var result = await RunAsync(cancellationToken, format).ConfigureAwait(false);
+        var result = await RunAsync(format, cancellationToken).ConfigureAwait(false);
         return new ClickHouseRawResult(result, format);
     }
 
@@ -165,13 +165,13 @@ public sealed class ClickHouseCommand : DbCommand
         return new ClickHouseRawResult(Run(format), format);
     }
 
-    private Task<ResultBuffer> RunAsync(CancellationToken cancellationToken, string format = ClickHouseDataReader.Format)
+    private Task<ResultBuffer> RunAsync(string format, CancellationToken cancellationToken)
     {
         var (transport, request) = BuildRequest(format);
         return transport.QueryAsync(request, cancellationToken);
     }
 
-    private ResultBuffer Run(string format = ClickHouseDataReader.Format)
+    private ResultBuffer Run(string format)
     {
         var (transport, request) = BuildRequest(format);
         return transport.Query(request);
