@@ -61,12 +61,12 @@ public class PromptUsageAnswerBenchmarks
             """);
         await connection.ExecuteAsync("OPTIMIZE TABLE usage FINAL");
 
-        // Both paths must write the same answer, up to how each escapes characters.
-        var engineRows = Parse(await EngineJsonAnswer());
-        var objectRows = Parse(await ObjectsAnswer());
-        if (engineRows != RowCount || objectRows != RowCount)
+        // Both paths must write the same rows in the same order, whatever each escapes.
+        var fromEngine = Rows(await EngineJsonAnswer());
+        var fromObjects = Rows(await ObjectsAnswer());
+        if (fromEngine.Count != RowCount || !fromEngine.SequenceEqual(fromObjects))
         {
-            throw new InvalidOperationException($"The answers hold {engineRows} and {objectRows} rows, expected {RowCount}.");
+            throw new InvalidOperationException($"The answers differ: {fromEngine.Count} and {fromObjects.Count} rows, expected {RowCount} alike.");
         }
     }
 
@@ -108,9 +108,11 @@ public class PromptUsageAnswerBenchmarks
         return PipeWriter.Create(body, new StreamPipeWriterOptions(leaveOpen: true));
     }
 
-    private int Parse(long length)
+    private List<(Guid, string, string, string, string, long)> Rows(long length)
     {
         using var document = JsonDocument.Parse(body.GetBuffer().AsMemory(0, (int)length));
-        return document.RootElement.GetArrayLength();
+        return [.. document.RootElement.EnumerateArray().Select(r => (
+            r.GetProperty("product_id").GetGuid(), r.GetProperty("product_name").GetString()!, r.GetProperty("user_id").GetString()!,
+            r.GetProperty("user_email").GetString()!, r.GetProperty("date").GetString()!, r.GetProperty("prompt_count").GetInt64()))];
     }
 }
