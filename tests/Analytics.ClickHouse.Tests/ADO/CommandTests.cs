@@ -74,6 +74,27 @@ public sealed class CommandTests(string engine)
     }
 
     [Test]
+    public async Task ACommandWithABadSetting_FailsAndLeavesNoneOfItsSettingsBehind()
+    {
+        await using var bad = Connection.CreateCommand();
+        bad.CommandText = "SELECT 1";
+        bad.Settings["max_threads"] = "1";
+        bad.Settings["max_block_size"] = "not a number";
+        Assert.ThrowsAsync<ClickHouseServerException>(() => bad.ExecuteScalarAsync());
+
+        // The next command asking for the same setting gets it, and every session the pool may hand out
+        // afterwards runs with the default again.
+        await using var good = Connection.CreateCommand();
+        good.CommandText = "SELECT getSetting('max_threads')";
+        good.Settings["max_threads"] = "1";
+        var asked = await good.ExecuteScalarAsync();
+        var after = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Connection.ExecuteScalarAsync<ulong>("SELECT getSetting('max_threads')")));
+
+        Assert.That(asked, Is.EqualTo(1UL));
+        Assert.That(after, Has.None.EqualTo(1UL).Or.All.EqualTo((ulong)Environment.ProcessorCount));
+    }
+
+    [Test]
     public async Task ADroppedAndRecreatedDatabase_IsUsableAgain()
     {
         await using var own = await TestEngines.OpenDatabaseAsync(engine, "recreated_" + engine);

@@ -115,11 +115,12 @@ internal sealed unsafe class ChDbSession(nint connectionSlot)
         };
         wanted.TryAdd("max_execution_time", Math.Ceiling(request.Timeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-        // A setting an earlier statement asked for must not leak into this one.
-        foreach (var name in settings.Keys.Where(n => !wanted.ContainsKey(n)).ToList())
+        // One SET carries every change: settings an earlier statement asked for go back to their defaults
+        // (they must not leak into this one), and the request's own are applied where they differ.
+        var changes = new List<string>();
+        foreach (var name in settings.Keys.Where(n => !wanted.ContainsKey(n)))
         {
-            using var _ = Run($"SET {name} = DEFAULT", "Null", [], request.QueryId);
-            settings.Remove(name);
+            changes.Add($"{name} = DEFAULT");
         }
 
         foreach (var (name, value) in wanted)
@@ -127,9 +128,22 @@ internal sealed unsafe class ChDbSession(nint connectionSlot)
             if (!settings.TryGetValue(name, out var applied) || applied != value)
             {
                 ClickHouseSql.EnsureSettingName(name);
-                using var _ = Run($"SET {name} = {ClickHouseSql.SettingValue(value)}", "Null", [], request.QueryId);
-                settings[name] = value;
+                changes.Add($"{name} = {ClickHouseSql.SettingValue(value)}");
             }
+        }
+
+        if (changes.Count == 0)
+        {
+            return;
+        }
+
+        // The engine applies a SET whole or not at all, so the session holds exactly the wanted settings only
+        // once it has succeeded.
+        using var set = Run("SET " + string.Join(", ", changes), "Null", [], request.QueryId);
+        settings.Clear();
+        foreach (var (name, value) in wanted)
+        {
+            settings[name] = value;
         }
     }
 
