@@ -11,7 +11,10 @@ namespace Analytics.Api.Features.Shared;
 /// </summary>
 public sealed class EngineJson<TRow> : IResult, IEndpointMetadataProvider
 {
-    /// <summary>What the engine is asked for: JSONEachRow written as one array, numbers as numbers, slashes as they are.</summary>
+    /// <summary>
+    /// What the engine is asked for: JSONEachRow written as one array, numbers as numbers, slashes as they
+    /// are. Each is stated even where it is the engine's default, since a server's profile may change those.
+    /// </summary>
     public static readonly IReadOnlyDictionary<string, string> FormatSettings = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["output_format_json_array_of_rows"] = "1",
