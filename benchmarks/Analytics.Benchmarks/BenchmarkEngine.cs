@@ -40,6 +40,17 @@ internal static class BenchmarkEngine
         return connection;
     }
 
+    /// <summary>Drops the database <see cref="OpenDatabaseAsync"/> made for <paramref name="connection"/> and closes it.</summary>
+    public static async Task DropDatabaseAsync(ClickHouseConnection connection)
+    {
+        await using (connection)
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = $"DROP DATABASE {ClickHouseSql.QuoteIdentifier(connection.Database)}";
+            await command.ExecuteNonQueryAsync();
+        }
+    }
+
     /// <summary>A chDB connection of its own, for the baselines that call the engine with no provider code in between.</summary>
     public static RawChDbConnection OpenRaw()
     {

@@ -56,8 +56,7 @@ public class BulkInsertBenchmarks
     private async Task CleanUpAsync()
     {
         raw.Dispose();
-        await connection.ExecuteAsync($"DROP DATABASE {Database}");
-        await connection.DisposeAsync();
+        await BenchmarkEngine.DropDatabaseAsync(connection);
     }
 
     // Every insert starts from an empty table, so no run pays for the previous run's parts or merges.

@@ -65,8 +65,7 @@ public class DecodeBenchmarks
     private async Task CleanUpAsync()
     {
         raw.Dispose();
-        await connection.ExecuteAsync($"DROP DATABASE {Database}");
-        await connection.DisposeAsync();
+        await BenchmarkEngine.DropDatabaseAsync(connection);
     }
 
     [Benchmark(Baseline = true, Description = "Engine call, RowBinaryWithNamesAndTypes, not decoded")]

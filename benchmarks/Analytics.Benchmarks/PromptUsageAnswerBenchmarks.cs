@@ -72,8 +72,7 @@ public class PromptUsageAnswerBenchmarks
 
     private async Task CleanUpAsync()
     {
-        await connection.ExecuteAsync($"DROP DATABASE {Database}");
-        await connection.DisposeAsync();
+        await BenchmarkEngine.DropDatabaseAsync(connection);
     }
 
     [Benchmark(Baseline = true, Description = "B, 1M rows: RowBinary, Dapper to PromptUsageRow, System.Text.Json (the replaced path)")]
