@@ -179,15 +179,34 @@ public sealed class CommandTests(string engine)
     {
         using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
         var started = DateTime.UtcNow;
+        await using var command = Connection.CreateCommand();
+        command.CommandText = "SELECT count() FROM numbers(100000000000) WHERE sipHash64(number) = 7";
+        command.QueryId = "cancelled-" + engine;
 
-        Assert.That(
-            async () => await Connection.ExecuteScalarAsync<ulong>(new CommandDefinition(
-                "SELECT count() FROM numbers(100000000000) WHERE sipHash64(number) = 7",
-                cancellationToken: cancellation.Token)),
-            Throws.InstanceOf<OperationCanceledException>());
+        Assert.That(async () => await command.ExecuteScalarAsync(cancellation.Token), Throws.InstanceOf<OperationCanceledException>());
 
         Assert.That(DateTime.UtcNow - started, Is.LessThan(TimeSpan.FromSeconds(20)), "cancellation should not wait for the query to finish");
+        Assert.That(await StatementStopsAsync(Connection, command.QueryId), Is.True, "the engine should stop the statement, not just the caller waiting for it");
         Assert.That(await Connection.ExecuteScalarAsync<int>("SELECT 1"), Is.EqualTo(1));
+    }
+
+    /// <summary>Whether the statement <paramref name="queryId"/> leaves the engine's process list within ten seconds.</summary>
+    internal static async Task<bool> StatementStopsAsync(ClickHouseConnection connection, string queryId)
+    {
+        // A server lists our query id as the statement's own; the embedded engine lists it as its log_comment.
+        const string Running = "SELECT count() FROM system.processes WHERE query_id = @id OR Settings['log_comment'] = @id";
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (await connection.ExecuteScalarAsync<ulong>(Running, new { id = queryId }) > 0)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(50);
+        }
+
+        return true;
     }
 
     [Test]

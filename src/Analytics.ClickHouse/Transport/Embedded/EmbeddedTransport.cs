@@ -70,8 +70,9 @@ internal sealed class EmbeddedTransport(ChDbEngine engine) : IClickHouseTranspor
 
     private async Task KillAsync(string queryId)
     {
+        // The engine gives each statement a query_id of its own; ours rides on the log_comment setting.
         var kill = new QueryRequest(
-            "KILL QUERY WHERE query_id = {id:String} ASYNC",
+            "KILL QUERY WHERE Settings['log_comment'] = {id:String} ASYNC",
             "system",
             Guid.NewGuid().ToString(),
             "Null",
