@@ -146,23 +146,28 @@ public sealed class ClickHouseCommand : DbCommand
     }
 
     /// <summary>
-    /// Runs the statement and returns its output as the engine wrote it in <paramref name="format"/>
+    /// Runs the statement and returns its output as the engine writes it in <paramref name="format"/>
     /// (any output format the engine knows, e.g. <c>JSONEachRow</c> or <c>CSVWithNames</c>), without
     /// decoding a row. The format's own settings (<c>output_format_*</c>) go in <see cref="Settings"/>.
-    /// Errors are thrown here, before any byte is handed over.
+    /// The output's first piece is read here, so that a statement that fails at once (a bad query, a
+    /// missing table, a sort or an aggregation that fails) throws here, before any byte is handed over; a
+    /// failure further on is thrown by the result's reads. Dispose the result.
     /// </summary>
     public async Task<ClickHouseRawResult> ExecuteRawAsync(string format, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(format);
-        var result = await RunAsync(format, cancellationToken).ConfigureAwait(false);
-        return new ClickHouseRawResult(result, format);
-    }
-
-    /// <summary>The same as <see cref="ExecuteRawAsync"/>, blocking the calling thread.</summary>
-    public ClickHouseRawResult ExecuteRaw(string format)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(format);
-        return new ClickHouseRawResult(Run(format), format);
+        var (transport, request) = BuildRequest(format);
+        var stream = await transport.QueryStreamAsync(request, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var first = await stream.ReadAsync(cancellationToken).ConfigureAwait(false);
+            return new ClickHouseRawResult(stream, format, first);
+        }
+        catch
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     private Task<ResultBuffer> RunAsync(string format, CancellationToken cancellationToken)

@@ -3,58 +3,80 @@ using Analytics.ClickHouse.Transport;
 namespace Analytics.ClickHouse.ADO;
 
 /// <summary>
-/// A statement's output exactly as the engine wrote it in a format of the caller's choosing
-/// (<c>JSONEachRow</c>, <c>CSVWithNames</c>, <c>Parquet</c>, ...), for passing on without decoding
-/// rows. The bytes may live in the embedded engine's memory: use them before disposing.
+/// A statement's output exactly as the engine writes it, in a format of the caller's choosing
+/// (<c>JSONEachRow</c>, <c>CSVWithNames</c>, <c>Parquet</c>, ...), for passing on without decoding rows.
+/// The embedded engine hands row formats over block by block as it produces them, so an output of any size
+/// costs the memory of one block; other formats, and a server's answers, arrive whole. A streamed statement
+/// keeps its engine session until the result is disposed.
 /// </summary>
-public sealed class ClickHouseRawResult : IDisposable
+public sealed class ClickHouseRawResult : IAsyncDisposable, IDisposable
 {
-    /// <summary>The size of the slices <see cref="CopyToAsync"/> writes, so that a slow reader holds back the copy.</summary>
+    /// <summary>The most <see cref="CopyToAsync"/> writes at once, so that a slow reader holds back the copy.</summary>
     internal const int CopySlice = 256 * 1024;
 
-    private readonly ResultBuffer buffer;
+    private readonly ResultStream stream;
+    private ReadOnlyMemory<byte> first;
     private bool disposed;
 
-    internal ClickHouseRawResult(ResultBuffer buffer, string format)
+    internal ClickHouseRawResult(ResultStream stream, string format, ReadOnlyMemory<byte> first)
     {
-        this.buffer = buffer;
+        this.stream = stream;
+        this.first = first;
         Format = format;
     }
 
-    /// <summary>The format the engine wrote.</summary>
+    /// <summary>The format the engine writes.</summary>
     public string Format { get; }
 
-    /// <summary>The output's length in bytes.</summary>
-    public long Length => buffer.Memory.Length;
-
-    /// <summary>The output; valid until the result is disposed.</summary>
-    public ReadOnlyMemory<byte> Data
+    /// <summary>
+    /// The next piece of the output, valid until the next read or disposal; empty once the output is complete.
+    /// </summary>
+    /// <exception cref="ClickHouseServerException">The statement failed part way through its output.</exception>
+    public ValueTask<ReadOnlyMemory<byte>> ReadAsync(CancellationToken cancellationToken = default)
     {
-        get
+        ObjectDisposedException.ThrowIf(disposed, this);
+        if (!first.IsEmpty)
         {
-            ObjectDisposedException.ThrowIf(disposed, this);
-            return buffer.Memory;
+            var piece = first;
+            first = default;
+            return ValueTask.FromResult(piece);
         }
+
+        return stream.ReadAsync(cancellationToken);
     }
 
-    /// <summary>Writes the output to <paramref name="destination"/> in slices, awaiting each write.</summary>
+    /// <summary>Writes the rest of the output to <paramref name="destination"/>, awaiting each write.</summary>
+    /// <exception cref="ClickHouseServerException">The statement failed part way; what came before it was written.</exception>
     public async Task CopyToAsync(Stream destination, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        var data = Data;
-        for (var offset = 0; offset < data.Length; offset += CopySlice)
+        for (var piece = await ReadAsync(cancellationToken).ConfigureAwait(false); !piece.IsEmpty; piece = await ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            await destination.WriteAsync(data.Slice(offset, Math.Min(CopySlice, data.Length - offset)), cancellationToken).ConfigureAwait(false);
+            for (var offset = 0; offset < piece.Length; offset += CopySlice)
+            {
+                await destination.WriteAsync(piece.Slice(offset, Math.Min(CopySlice, piece.Length - offset)), cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
-    /// <inheritdoc />
-    public void Dispose()
+    /// <summary>The rest of the output in one array; for outputs known to be small.</summary>
+    public async Task<byte[]> ReadAllBytesAsync(CancellationToken cancellationToken = default)
+    {
+        using var all = new MemoryStream();
+        await CopyToAsync(all, cancellationToken).ConfigureAwait(false);
+        return all.ToArray();
+    }
+
+    /// <summary>Releases the output and the engine session; a statement not read to its end is stopped.</summary>
+    public async ValueTask DisposeAsync()
     {
         if (!disposed)
         {
             disposed = true;
-            buffer.Dispose();
+            await stream.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    /// <summary>The same as <see cref="DisposeAsync"/>, blocking until the engine has let the statement go.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 }

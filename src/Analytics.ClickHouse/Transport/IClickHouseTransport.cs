@@ -6,6 +6,12 @@ internal interface IClickHouseTransport : IAsyncDisposable
     /// <summary>Runs one statement and returns its whole output in <see cref="QueryRequest.Format"/>.</summary>
     Task<ResultBuffer> QueryAsync(QueryRequest request, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Runs one statement and hands its output over piece by piece. A transport that cannot stream a
+    /// format (or at all) hands the whole output over as one piece.
+    /// </summary>
+    Task<ResultStream> QueryStreamAsync(QueryRequest request, CancellationToken cancellationToken);
+
     /// <summary>The same as <see cref="QueryAsync"/>, blocking the calling thread (the synchronous ADO.NET methods).</summary>
     ResultBuffer Query(QueryRequest request);
 

@@ -1,6 +1,9 @@
 using System.Text;
 using System.Text.Json;
 using Analytics.ClickHouse.ADO;
+using Analytics.ClickHouse.Transport;
+using Analytics.ClickHouse.Transport.Embedded;
+using Dapper;
 
 namespace Analytics.ClickHouse.Tests.ADO;
 
@@ -35,8 +38,8 @@ public sealed class RawResultTests(string engine)
         command.Settings["output_format_json_array_of_rows"] = "1";
         command.Settings["output_format_json_quote_64bit_integers"] = "0";
 
-        using var result = await command.ExecuteRawAsync("JSONEachRow");
-        using var json = JsonDocument.Parse(result.Data);
+        await using var result = await command.ExecuteRawAsync("JSONEachRow");
+        using var json = JsonDocument.Parse(await result.ReadAllBytesAsync());
 
         var rows = json.RootElement.EnumerateArray()
             .Select(r => (r.GetProperty("n").GetUInt64(), r.GetProperty("s").GetString(), r.GetProperty("big").GetInt64()))
@@ -44,7 +47,6 @@ public sealed class RawResultTests(string engine)
         Assert.Multiple(() =>
         {
             Assert.That(result.Format, Is.EqualTo("JSONEachRow"));
-            Assert.That(result.Length, Is.EqualTo(result.Data.Length));
             Assert.That(rows, Is.EqualTo(new[] { (0UL, "a/\"é\"-0", 0L), (1UL, "a/\"é\"-1", 1_000_000_000_000L), (2UL, "a/\"é\"-2", 2_000_000_000_000L) }));
         });
     }
@@ -55,15 +57,81 @@ public sealed class RawResultTests(string engine)
         await using var command = Connection.CreateCommand();
         command.CommandText = "SELECT number, repeat('x', number % 50) FROM numbers(100000)";
 
-        using var result = await command.ExecuteRawAsync("TSV");
+        await using var result = await command.ExecuteRawAsync("TSV");
         using var copy = new MemoryStream();
         await result.CopyToAsync(copy);
 
-        Assert.That(result.Length, Is.GreaterThan(4 * ClickHouseRawResult.CopySlice));
-        Assert.That(copy.ToArray(), Is.EqualTo(result.Data.ToArray()));
+        Assert.That(copy.Length, Is.GreaterThan(4 * ClickHouseRawResult.CopySlice));
         var lines = Encoding.UTF8.GetString(copy.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.That(lines, Has.Length.EqualTo(100_000));
         Assert.That(lines[^1], Is.EqualTo("99999\t" + new string('x', 99_999 % 50)));
+    }
+
+    [TestCase("Native")]
+    [TestCase("RowBinary")]
+    [TestCase("TabSeparated")]
+    [TestCase("TSV")]
+    [TestCase("CSV")]
+    [TestCase("JSONCompactEachRow")]
+    [TestCase("JSONEachRow")]
+    [TestCase("JSONLines")]
+    [TestCase("NDJSON")]
+    [TestCase("JSONStringsEachRow")]
+    [TestCase("JSONEachRow", "output_format_json_array_of_rows")]
+    [TestCase("JSONStringsEachRow", "output_format_json_array_of_rows")]
+    [TestCase("CSVWithNames")]
+    [TestCase("Parquet")]
+    public async Task Output_OfManyBlocks_IsByteForByteWhatAWholeRunWrites(string format, string? setting = null)
+    {
+        const string Sql = "SELECT number AS n, toString(number) AS s, [number, 1] AS a, if(number % 3 = 0, NULL, 'x\"/é') AS t FROM numbers(20000) WHERE number % 7 != 3";
+        var settings = new Dictionary<string, string> { ["max_block_size"] = "1000" };
+        if (setting is not null)
+        {
+            settings[setting] = "1";
+        }
+
+        await using var command = Connection.CreateCommand();
+        command.CommandText = Sql;
+        foreach (var (name, value) in settings)
+        {
+            command.Settings[name] = value;
+        }
+
+        var pieces = 0;
+        using var streamed = new MemoryStream();
+        await using (var result = await command.ExecuteRawAsync(format))
+        {
+            for (var piece = await result.ReadAsync(); !piece.IsEmpty; piece = await result.ReadAsync())
+            {
+                pieces++;
+                streamed.Write(piece.Span);
+            }
+        }
+
+        using var whole = await Connection.Transport.QueryAsync(
+            new QueryRequest(Sql, Connection.Database, Guid.NewGuid().ToString(), format, [], settings, TimeSpan.FromSeconds(30)),
+            CancellationToken.None);
+
+        Assert.That(streamed.ToArray(), Is.EqualTo(whole.Memory.ToArray()));
+        if (engine == TestEngines.Embedded && ChDbResultStream.Streams(format))
+        {
+            Assert.That(pieces, Is.GreaterThan(10), "the embedded engine should hand the output over block by block");
+        }
+    }
+
+    [Test]
+    public async Task AnEmptyOutput_HasTheFormatsFraming()
+    {
+        await using var command = Connection.CreateCommand();
+        command.CommandText = "SELECT number AS n FROM numbers(10) WHERE n > 100";
+        command.Settings["output_format_json_array_of_rows"] = "1";
+
+        await using var array = await command.ExecuteRawAsync("JSONEachRow");
+        Assert.That(Encoding.UTF8.GetString(await array.ReadAllBytesAsync()), Is.EqualTo("[\n\n]\n"));
+
+        command.Settings.Clear();
+        await using var rows = await command.ExecuteRawAsync("JSONEachRow");
+        Assert.That(await rows.ReadAllBytesAsync(), Is.Empty);
     }
 
     [Test]
@@ -80,17 +148,69 @@ public sealed class RawResultTests(string engine)
     }
 
     [Test]
-    public void Synchronous_WorksAndTheBytesAreGoneAfterDispose()
+    public async Task AnErrorPartWay_IsThrownByTheReads_AfterTheRowsBeforeIt()
     {
-        using var command = Connection.CreateCommand();
-        command.CommandText = "SELECT 'a,b' AS x, 2 AS y";
+        await using var command = Connection.CreateCommand();
+        command.CommandText = "SELECT throwIf(number = 15000, 'row 15000') AS n FROM numbers(20000)";
+        command.Settings["max_block_size"] = "1000";
+        command.QueryId = "raw-fails-part-way-" + engine;
 
-        var result = command.ExecuteRaw("CSVWithNames");
-        var text = Encoding.UTF8.GetString(result.Data.Span);
-        result.Dispose();
+        if (engine == TestEngines.Http)
+        {
+            // A server's answer is taken whole, so the failure comes with the call.
+            var whole = Assert.ThrowsAsync<ClickHouseServerException>(() => command.ExecuteRawAsync("TSV"));
+            Assert.That(whole!.ErrorCode, Is.EqualTo(395));
+            return;
+        }
 
-        Assert.That(text, Is.EqualTo("\"x\",\"y\"\n\"a,b\",2\n"));
-        Assert.Throws<ObjectDisposedException>(() => _ = result.Data);
+        await using var result = await command.ExecuteRawAsync("TSV");
+        var first = await result.ReadAsync();
+        Assert.That(Encoding.UTF8.GetString(first.Span), Does.StartWith("0\n0\n"));
+
+        var error = Assert.ThrowsAsync<ClickHouseServerException>(() => result.ReadAllBytesAsync());
+        Assert.That(error!.ErrorCode, Is.EqualTo(395));
+        Assert.That(error.QueryId, Is.EqualTo(command.QueryId));
+        Assert.ThrowsAsync<InvalidOperationException>(async () => await result.ReadAsync());
+    }
+
+    [Test]
+    public async Task AnOutputLeftPartWay_StopsItsStatementAndFreesItsSession()
+    {
+        // More abandoned outputs than the pool has sessions: one session kept by each would leave the last waiting.
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        for (var i = 0; i < 3 * ClickHouseDefaults.PoolSize; i++)
+        {
+            await using var command = Connection.CreateCommand();
+            command.CommandText = "SELECT number FROM numbers(100000000000)";
+            command.QueryId = $"raw-left-{engine}-{i}";
+            if (engine == TestEngines.Http)
+            {
+                // A server's answer is read whole: keep it small.
+                command.CommandText = "SELECT number FROM numbers(100000)";
+            }
+
+            var result = await command.ExecuteRawAsync("RowBinary", deadline.Token);
+            Assert.That((await result.ReadAsync(deadline.Token)).IsEmpty, Is.False);
+            await result.DisposeAsync();
+            Assert.That(await CommandTests.StatementStopsAsync(Connection, command.QueryId), Is.True);
+        }
+
+        Assert.That(await Connection.ExecuteScalarAsync<int>(new CommandDefinition("SELECT 1", cancellationToken: deadline.Token)), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task CancellingARead_StopsTheStatement()
+    {
+        await using var command = Connection.CreateCommand();
+
+        // Every row is filtered out: the first block never comes, and the read waits on the engine.
+        command.CommandText = "SELECT number FROM numbers(100000000000) WHERE sipHash64(number) = 7";
+        command.QueryId = "raw-cancelled-" + engine;
+        using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+
+        Assert.That(async () => await command.ExecuteRawAsync("TSV", cancellation.Token), Throws.InstanceOf<OperationCanceledException>());
+        Assert.That(await CommandTests.StatementStopsAsync(Connection, command.QueryId), Is.True);
+        Assert.That(await Connection.ExecuteScalarAsync<int>("SELECT 1"), Is.EqualTo(1));
     }
 
     [Test]
@@ -98,7 +218,7 @@ public sealed class RawResultTests(string engine)
     {
         await using var command = Connection.CreateCommand();
         command.CommandText = "SELECT 41 + 1";
-        using (await command.ExecuteRawAsync("JSONEachRow"))
+        await using (await command.ExecuteRawAsync("JSONEachRow"))
         {
         }
 

@@ -1,4 +1,5 @@
 using System.Reflection;
+using Analytics.ClickHouse;
 using Analytics.ClickHouse.ADO;
 using Microsoft.AspNetCore.Http.Metadata;
 
@@ -35,7 +36,11 @@ public sealed class EngineJson<TRow> : IResult, IEndpointMetadataProvider
         this.served = served;
     }
 
-    /// <summary>Runs <paramref name="command"/> with the JSON format and its settings; its errors are thrown here, before any answer starts.</summary>
+    /// <summary>
+    /// Runs <paramref name="command"/> with the JSON format and its settings. An error that comes with the
+    /// first rows (and a sorted answer's rows come only once the sort is done) is thrown here, before any
+    /// answer starts.
+    /// </summary>
     public static async Task<EngineJson<TRow>> RunAsync(ClickHouseCommand command, Action? served, CancellationToken cancellationToken)
     {
         foreach (var (name, value) in FormatSettings)
@@ -46,15 +51,30 @@ public sealed class EngineJson<TRow> : IResult, IEndpointMetadataProvider
         return new EngineJson<TRow>(await command.ExecuteRawAsync(Format, cancellationToken), served);
     }
 
+    /// <summary>
+    /// Passes the rows on as the engine writes them, block by block, without knowing the answer's length
+    /// beforehand (chunked transfer).
+    /// </summary>
     public async Task ExecuteAsync(HttpContext httpContext)
     {
-        using (result)
+        ArgumentNullException.ThrowIfNull(httpContext);
+        await using (result)
         {
             var response = httpContext.Response;
             response.StatusCode = StatusCodes.Status200OK;
             response.ContentType = "application/json; charset=utf-8";
-            response.ContentLength = result.Length;
-            await result.CopyToAsync(response.Body, httpContext.RequestAborted);
+            try
+            {
+                await result.CopyToAsync(response.Body, httpContext.RequestAborted);
+            }
+            catch (ClickHouseServerException ex)
+            {
+                // The 200 is on its way with part of the rows: cut the connection, so that the client sees
+                // a failed answer instead of taking a partial one for the whole.
+                EngineJsonLog.FailedPartWay(httpContext.RequestServices.GetRequiredService<ILogger<EngineJson<TRow>>>(), ex.QueryId, ex);
+                httpContext.Abort();
+                return;
+            }
         }
 
         served?.Invoke();
@@ -65,4 +85,10 @@ public sealed class EngineJson<TRow> : IResult, IEndpointMetadataProvider
         ArgumentNullException.ThrowIfNull(builder);
         builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(TRow[]), ["application/json"]));
     }
+}
+
+internal static partial class EngineJsonLog
+{
+    [LoggerMessage(Level = LogLevel.Error, Message = "An answer written by the engine failed part way (query {QueryId}); the connection was cut")]
+    public static partial void FailedPartWay(ILogger logger, string? queryId, Exception exception);
 }

@@ -35,6 +35,29 @@ internal static unsafe partial class ChDbNative
         nuint* valueLengths,
         nuint count);
 
+    [LibraryImport(Library, EntryPoint = "chdb_stream_query_n")]
+    public static partial nint StreamQuery(nint connection, byte* query, nuint queryLength, byte* format, nuint formatLength);
+
+    [LibraryImport(Library, EntryPoint = "chdb_stream_query_with_params_n")]
+    public static partial nint StreamQueryWithParameters(
+        nint connection,
+        byte* query,
+        nuint queryLength,
+        byte* format,
+        nuint formatLength,
+        byte** names,
+        nuint* nameLengths,
+        byte** values,
+        nuint* valueLengths,
+        nuint count);
+
+    /// <summary>The next chunk of a streamed query: an error, a chunk of output, or an empty result at the end.</summary>
+    [LibraryImport(Library, EntryPoint = "chdb_stream_fetch_result")]
+    public static partial nint StreamFetch(nint connection, nint stream);
+
+    [LibraryImport(Library, EntryPoint = "chdb_stream_cancel_query")]
+    public static partial void StreamCancelQuery(nint connection, nint stream);
+
     [LibraryImport(Library, EntryPoint = "chdb_destroy_query_result")]
     public static partial void DestroyResult(nint result);
 

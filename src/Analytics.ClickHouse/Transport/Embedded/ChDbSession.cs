@@ -24,6 +24,65 @@ internal sealed unsafe class ChDbSession(nint connectionSlot)
         return Run(request.Sql, request.Format, request.Parameters, request.QueryId);
     }
 
+    /// <summary>
+    /// Starts the request's statement as a stream: its output is then taken chunk by chunk with
+    /// <see cref="FetchChunk"/>, and the stream always ends with <see cref="EndStream"/>. The session runs
+    /// nothing else meanwhile.
+    /// </summary>
+    public nint StartStream(QueryRequest request)
+    {
+        Prepare(request);
+        var stream = Invoke(request.Sql, request.Format, request.Parameters, streaming: true);
+        try
+        {
+            ThrowIfError(ChDbNative.ResultError(stream), request.QueryId);
+            return stream;
+        }
+        catch
+        {
+            ChDbNative.DestroyResult(stream);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The stream's next chunk of output (one block's rows, a whole document of the format), or null once
+    /// the output is complete. The engine skips empty blocks, so an empty chunk only ever marks the end.
+    /// </summary>
+    public ResultBuffer? FetchChunk(nint stream, string queryId)
+    {
+        var chunk = ChDbNative.StreamFetch(Connection, stream);
+        try
+        {
+            ThrowIfError(ChDbNative.ResultError(chunk), queryId);
+        }
+        catch
+        {
+            ChDbNative.DestroyResult(chunk);
+            throw;
+        }
+
+        if (ChDbNative.ResultLength(chunk) == 0)
+        {
+            ChDbNative.DestroyResult(chunk);
+            return null;
+        }
+
+        var owner = new ChDbResultMemory(chunk);
+        return new ResultBuffer(owner.Memory, 0, owner);
+    }
+
+    /// <summary>Ends a stream; one left before its end is cancelled first, which stops the statement.</summary>
+    public void EndStream(nint stream, bool complete)
+    {
+        if (!complete)
+        {
+            ChDbNative.StreamCancelQuery(Connection, stream);
+        }
+
+        ChDbNative.DestroyResult(stream);
+    }
+
     public ulong Insert(QueryRequest request, string format, IEnumerable<ReadOnlyMemory<byte>> chunks, CancellationToken cancellationToken)
     {
         Prepare(request);
@@ -149,7 +208,7 @@ internal sealed unsafe class ChDbSession(nint connectionSlot)
 
     private ResultBuffer Run(string sql, string format, IReadOnlyList<KeyValuePair<string, string>> parameters, string queryId)
     {
-        var result = parameters.Count == 0 ? RunPlain(sql, format) : RunWithParameters(sql, format, parameters);
+        var result = Invoke(sql, format, parameters, streaming: false);
         try
         {
             ThrowIfError(ChDbNative.ResultError(result), queryId);
@@ -164,18 +223,23 @@ internal sealed unsafe class ChDbSession(nint connectionSlot)
         return new ResultBuffer(owner.Memory, ChDbNative.ResultRowsWritten(result), owner);
     }
 
-    private nint RunPlain(string sql, string format)
+    /// <summary>Starts a statement: run whole, or as a stream to fetch from. Either way the engine's handle may carry an error.</summary>
+    private nint Invoke(string sql, string format, IReadOnlyList<KeyValuePair<string, string>> parameters, bool streaming) =>
+        parameters.Count == 0 ? InvokePlain(sql, format, streaming) : InvokeWithParameters(sql, format, parameters, streaming);
+
+    private nint InvokePlain(string sql, string format, bool streaming)
     {
         var sqlBytes = Encoding.UTF8.GetBytes(sql);
         var formatBytes = Encoding.UTF8.GetBytes(format);
         fixed (byte* sqlPointer = sqlBytes)
         fixed (byte* formatPointer = formatBytes)
         {
-            return ChDbNative.Query(Connection, sqlPointer, (nuint)sqlBytes.Length, formatPointer, (nuint)formatBytes.Length);
+            delegate*<nint, byte*, nuint, byte*, nuint, nint> call = streaming ? &ChDbNative.StreamQuery : &ChDbNative.Query;
+            return call(Connection, sqlPointer, (nuint)sqlBytes.Length, formatPointer, (nuint)formatBytes.Length);
         }
     }
 
-    private nint RunWithParameters(string sql, string format, IReadOnlyList<KeyValuePair<string, string>> parameters)
+    private nint InvokeWithParameters(string sql, string format, IReadOnlyList<KeyValuePair<string, string>> parameters, bool streaming)
     {
         var sqlBytes = Encoding.UTF8.GetBytes(sql);
         var formatBytes = Encoding.UTF8.GetBytes(format);
@@ -214,7 +278,9 @@ internal sealed unsafe class ChDbSession(nint connectionSlot)
             fixed (nuint* nameLengthsPointer = nameLengths)
             fixed (nuint* valueLengthsPointer = valueLengths)
             {
-                return ChDbNative.QueryWithParameters(
+                delegate*<nint, byte*, nuint, byte*, nuint, byte**, nuint*, byte**, nuint*, nuint, nint> call =
+                    streaming ? &ChDbNative.StreamQueryWithParameters : &ChDbNative.QueryWithParameters;
+                return call(
                     Connection,
                     sqlPointer,
                     (nuint)sqlBytes.Length,

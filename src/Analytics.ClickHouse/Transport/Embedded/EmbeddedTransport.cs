@@ -55,6 +55,16 @@ internal sealed class EmbeddedTransport(ChDbEngine engine) : IClickHouseTranspor
         }
     }
 
+    public async Task<ResultStream> QueryStreamAsync(QueryRequest request, CancellationToken cancellationToken)
+    {
+        if (!ChDbResultStream.Streams(request.Format))
+        {
+            return new WholeResultStream(await QueryAsync(request, cancellationToken).ConfigureAwait(false));
+        }
+
+        return new ChDbResultStream(this, await Engine.RentAsync(cancellationToken).ConfigureAwait(false), request);
+    }
+
     public async Task<ulong> InsertAsync(QueryRequest request, string format, IEnumerable<ReadOnlyMemory<byte>> chunks, CancellationToken cancellationToken)
     {
         var session = await Engine.RentAsync(cancellationToken).ConfigureAwait(false);
@@ -68,7 +78,8 @@ internal sealed class EmbeddedTransport(ChDbEngine engine) : IClickHouseTranspor
         }
     }
 
-    private async Task KillAsync(string queryId)
+    /// <summary>Stops the statement <paramref name="queryId"/> from another session.</summary>
+    internal async Task KillAsync(string queryId)
     {
         // The engine gives each statement a query_id of its own; ours rides on the log_comment setting.
         var kill = new QueryRequest(

@@ -96,6 +96,13 @@ internal sealed class HttpTransport : IClickHouseTransport
         return new ResultBuffer(body, written, null);
     }
 
+    /// <summary>
+    /// Hands the whole body over as one piece. Streaming a server's answer would have to watch the body
+    /// itself for errors: once a server has begun a 200 answer, a failure part way shows only there.
+    /// </summary>
+    public async Task<ResultStream> QueryStreamAsync(QueryRequest request, CancellationToken cancellationToken) =>
+        new WholeResultStream(await QueryAsync(request, cancellationToken).ConfigureAwait(false));
+
     public async Task<ulong> InsertAsync(QueryRequest request, string format, IEnumerable<ReadOnlyMemory<byte>> chunks, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);

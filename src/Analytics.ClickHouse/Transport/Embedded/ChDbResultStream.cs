@@ -1,0 +1,211 @@
+using System.Collections.Frozen;
+
+namespace Analytics.ClickHouse.Transport.Embedded;
+
+/// <summary>
+/// A statement's output fetched from the embedded engine one block at a time, so that only the block being
+/// handed over is held in memory. The stream holds its session until it is disposed.
+/// </summary>
+/// <remarks>
+/// The engine writes each streamed block as a whole document of the format. For formats without a header
+/// or a footer the blocks therefore add up to exactly what a whole run writes. JSONEachRow written as one
+/// array (<c>output_format_json_array_of_rows</c>) comes as one array a block, and is joined back into
+/// one array here. Other formats (CSVWithNames, JSON, Parquet, ...) are not streamed: see <see cref="Streams"/>.
+/// </remarks>
+internal sealed class ChDbResultStream : ResultStream
+{
+    private static readonly FrozenSet<string> JsonRowFormats =
+        new[] { "JSONEachRow", "JSONLines", "NDJSON", "JSONStringsEachRow" }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+
+    private static readonly FrozenSet<string> StreamedFormats =
+        new[] { "Native", "RowBinary", "TabSeparated", "TSV", "CSV", "JSONCompactEachRow" }.Concat(JsonRowFormats).ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+
+    // How the engine frames a block written as a JSON array, and how a whole array's rows are separated.
+    private static readonly ReadOnlyMemory<byte> ArrayOpening = "[\n"u8.ToArray();
+    private static readonly ReadOnlyMemory<byte> ArrayClosing = "\n]\n"u8.ToArray();
+    private static readonly ReadOnlyMemory<byte> RowSeparator = ",\n"u8.ToArray();
+    private static readonly ReadOnlyMemory<byte> EmptyArray = "[\n\n]\n"u8.ToArray();
+
+    private readonly EmbeddedTransport transport;
+    private readonly ChDbSession session;
+    private readonly QueryRequest request;
+    private readonly bool jsonRows;
+
+    private nint handle;
+    private Task<ResultBuffer?>? pending;
+    private ResultBuffer? block;
+    private ReadOnlyMemory<byte> queued;
+    private bool? array;
+    private bool arrayOpened;
+    private bool ended;
+    private bool failed;
+    private bool disposed;
+
+    /// <summary>Takes over <paramref name="session"/>, rented for this stream; the statement starts on the first read.</summary>
+    public ChDbResultStream(EmbeddedTransport transport, ChDbSession session, QueryRequest request)
+    {
+        this.transport = transport;
+        this.session = session;
+        this.request = request;
+        jsonRows = JsonRowFormats.Contains(request.Format);
+    }
+
+    /// <summary>Whether output in <paramref name="format"/> is streamed, rather than run whole.</summary>
+    public static bool Streams(string format) => StreamedFormats.Contains(format);
+
+    public override async ValueTask<ReadOnlyMemory<byte>> ReadAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        if (failed)
+        {
+            throw new InvalidOperationException("The statement failed; its output has no more pieces.");
+        }
+
+        if (!queued.IsEmpty)
+        {
+            var piece = queued;
+            queued = default;
+            return piece;
+        }
+
+        while (!ended)
+        {
+            // The previous block's pieces have all been handed over.
+            block?.Dispose();
+            block = await FetchAsync(cancellationToken).ConfigureAwait(false);
+            if (block is null)
+            {
+                ended = true;
+                return array == true ? (arrayOpened ? ArrayClosing : EmptyArray) : ReadOnlyMemory<byte>.Empty;
+            }
+
+            var framed = Frame(block.Memory);
+            if (!framed.IsEmpty)
+            {
+                return framed;
+            }
+        }
+
+        return ReadOnlyMemory<byte>.Empty;
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        if (disposed)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        disposed = true;
+        if (pending is { IsCompleted: false } fetch)
+        {
+            // A read was cancelled and the statement killed: the fetch ends soon, and the session waits for it,
+            // not the caller.
+            _ = fetch.ContinueWith(_ => Release(), TaskScheduler.Default);
+        }
+        else
+        {
+            Release();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private void Release()
+    {
+        try
+        {
+            if (pending is { } fetch)
+            {
+                // A cancelled read's fetch: its block, or its error, has no reader left.
+                if (fetch.IsCompletedSuccessfully)
+                {
+                    fetch.Result?.Dispose();
+                }
+                else
+                {
+                    _ = fetch.Exception;
+                }
+            }
+
+            block?.Dispose();
+            if (handle != 0)
+            {
+                session.EndStream(handle, complete: ended);
+            }
+        }
+        finally
+        {
+            transport.Engine.Return(session);
+        }
+    }
+
+    private async Task<ResultBuffer?> FetchAsync(CancellationToken cancellationToken)
+    {
+        // Each engine call blocks its thread until a block is ready; keep it off the caller's.
+        var fetch = Task.Run(
+            () =>
+            {
+                if (handle == 0)
+                {
+                    handle = session.StartStream(request);
+                }
+
+                return session.FetchChunk(handle, request.QueryId);
+            },
+            CancellationToken.None);
+        pending = fetch;
+        try
+        {
+            var fetched = await fetch.WaitAsync(cancellationToken).ConfigureAwait(false);
+            pending = null;
+            return fetched;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !fetch.IsCompleted)
+        {
+            failed = true;
+            await transport.KillAsync(request.QueryId).ConfigureAwait(false);
+            throw;
+        }
+        catch (ClickHouseServerException)
+        {
+            pending = null;
+            failed = true;
+            throw;
+        }
+    }
+
+    /// <summary>The piece of <paramref name="chunk"/> to hand over now (empty for none); it may queue a second.</summary>
+    private ReadOnlyMemory<byte> Frame(ReadOnlyMemory<byte> chunk)
+    {
+        // JSONEachRow's rows start with '{'; only a block written as an array starts with '['.
+        array ??= jsonRows && chunk.Span[0] == (byte)'[';
+        if (array == false)
+        {
+            return chunk;
+        }
+
+        var span = chunk.Span;
+        if (span.Length < ArrayOpening.Length + ArrayClosing.Length || !span.StartsWith(ArrayOpening.Span) || !span.EndsWith(ArrayClosing.Span))
+        {
+            failed = true;
+            throw new InvalidOperationException($"The embedded engine streamed a block of {request.Format} that is not one JSON array (query {request.QueryId}).");
+        }
+
+        var rows = chunk[ArrayOpening.Length..^ArrayClosing.Length];
+        if (rows.IsEmpty)
+        {
+            return ReadOnlyMemory<byte>.Empty;
+        }
+
+        if (!arrayOpened)
+        {
+            // The block's own opening starts the whole array.
+            arrayOpened = true;
+            return chunk[..^ArrayClosing.Length];
+        }
+
+        queued = rows;
+        return RowSeparator;
+    }
+}
