@@ -1,6 +1,9 @@
 using Analytics.Api.Hosting;
 
-var builder = WebApplication.CreateBuilder(args);
+// Settings are read once, at start. Watching the settings files for changes would watch the content root
+// and every folder under it, and the embedded engine's data folder lies there by default: an inotify watch
+// and a stream of events for every part the engine writes.
+var builder = WebApplication.CreateBuilder(["--hostBuilder:reloadConfigOnChange=false", .. args]);
 builder.Services.AddAnalytics(builder.Configuration);
 
 var app = builder.Build();
