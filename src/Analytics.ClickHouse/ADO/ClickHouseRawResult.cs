@@ -5,9 +5,9 @@ namespace Analytics.ClickHouse.ADO;
 /// <summary>
 /// A statement's output exactly as the engine writes it, in a format of the caller's choosing
 /// (<c>JSONEachRow</c>, <c>CSVWithNames</c>, <c>Parquet</c>, ...), for passing on without decoding rows.
-/// The embedded engine hands row formats over block by block as it produces them, so an output of any size
-/// costs the memory of one block; other formats, and a server's answers, arrive whole. A streamed statement
-/// keeps its engine session until the result is disposed.
+/// The output is handed over as it is produced: a server's answer as it arrives, the embedded engine's row
+/// formats block by block (other formats whole), so an output of any size costs the memory of a piece. A
+/// statement keeps its engine session, or its server connection, until the result is disposed.
 /// </summary>
 public sealed class ClickHouseRawResult : IAsyncDisposable, IDisposable
 {

@@ -7,8 +7,8 @@ internal interface IClickHouseTransport : IAsyncDisposable
     Task<ResultBuffer> QueryAsync(QueryRequest request, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Runs one statement and hands its output over piece by piece. A transport that cannot stream a
-    /// format (or at all) hands the whole output over as one piece.
+    /// Runs one statement and hands its output over piece by piece as it is produced. An output that cannot
+    /// be streamed (some formats, in the embedded engine) comes whole, as one piece.
     /// </summary>
     Task<ResultStream> QueryStreamAsync(QueryRequest request, CancellationToken cancellationToken);
 

@@ -157,9 +157,13 @@ public sealed class RawResultTests(string engine)
 
         if (engine == TestEngines.Http)
         {
-            // A server's answer is taken whole, so the failure comes with the call.
-            var whole = Assert.ThrowsAsync<ClickHouseServerException>(() => command.ExecuteRawAsync("TSV"));
-            Assert.That(whole!.ErrorCode, Is.EqualTo(395));
+            // A server buffers the start of its answer, so a failure this early may come with its status line.
+            var failure = Assert.ThrowsAsync<ClickHouseServerException>(async () =>
+            {
+                await using var answer = await command.ExecuteRawAsync("TSV");
+                await answer.ReadAllBytesAsync();
+            });
+            Assert.That(failure!.ErrorCode, Is.EqualTo(395));
             return;
         }
 
@@ -183,11 +187,6 @@ public sealed class RawResultTests(string engine)
             await using var command = Connection.CreateCommand();
             command.CommandText = "SELECT number FROM numbers(100000000000)";
             command.QueryId = $"raw-left-{engine}-{i}";
-            if (engine == TestEngines.Http)
-            {
-                // A server's answer is read whole: keep it small.
-                command.CommandText = "SELECT number FROM numbers(100000)";
-            }
 
             var result = await command.ExecuteRawAsync("RowBinary", deadline.Token);
             Assert.That((await result.ReadAsync(deadline.Token)).IsEmpty, Is.False);

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Reflection;
 using Analytics.ClickHouse;
 using Analytics.ClickHouse.ADO;
@@ -67,11 +68,12 @@ public sealed class EngineJson<TRow> : IResult, IEndpointMetadataProvider
             {
                 await result.CopyToAsync(response.Body, httpContext.RequestAborted);
             }
-            catch (ClickHouseServerException ex)
+            catch (Exception ex) when (ex is DbException or TimeoutException)
             {
                 // The 200 is on its way with part of the rows: cut the connection, so that the client sees
                 // a failed answer instead of taking a partial one for the whole.
-                EngineJsonLog.FailedPartWay(httpContext.RequestServices.GetRequiredService<ILogger<EngineJson<TRow>>>(), ex.QueryId, ex);
+                var queryId = (ex as ClickHouseServerException)?.QueryId ?? (ex as ClickHouseTransportException)?.QueryId;
+                EngineJsonLog.FailedPartWay(httpContext.RequestServices.GetRequiredService<ILogger<EngineJson<TRow>>>(), queryId, ex);
                 httpContext.Abort();
                 return;
             }

@@ -96,13 +96,6 @@ internal sealed class HttpTransport : IClickHouseTransport
         return new ResultBuffer(body, written, null);
     }
 
-    /// <summary>
-    /// Hands the whole body over as one piece. Streaming a server's answer would have to watch the body
-    /// itself for errors: once a server has begun a 200 answer, a failure part way shows only there.
-    /// </summary>
-    public async Task<ResultStream> QueryStreamAsync(QueryRequest request, CancellationToken cancellationToken) =>
-        new WholeResultStream(await QueryAsync(request, cancellationToken).ConfigureAwait(false));
-
     public async Task<ulong> InsertAsync(QueryRequest request, string format, IEnumerable<ReadOnlyMemory<byte>> chunks, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -135,13 +128,7 @@ internal sealed class HttpTransport : IClickHouseTransport
         QueryRequest request, string url, bool readOnly, Func<HttpContent> content, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var limit = request.Timeout + TimeoutGrace;
-        if (request.Timeout > TimeSpan.Zero && limit.TotalMilliseconds < int.MaxValue)
-        {
-            deadline.CancelAfter(limit);
-        }
-
+        using var deadline = Deadline(request, cancellationToken);
         try
         {
             using var response = await SendAsync(new Uri(url), readOnly, content, deadline.Token).ConfigureAwait(false);
@@ -153,21 +140,92 @@ internal sealed class HttpTransport : IClickHouseTransport
 
             return (body, WrittenRows(response));
         }
-        catch (OperationCanceledException ex) when (deadline.IsCancellationRequested)
+        catch (Exception ex)
         {
-            // Dropping the connection may not stop the statement (inserts, ASYNC work); ask the server
-            // explicitly, without making the caller wait for the answer.
-            _ = KillAsync(request.QueryId);
-            if (cancellationToken.IsCancellationRequested)
+            var failure = Failure(ex, request, deadline, cancellationToken);
+            if (failure is null)
             {
-                throw new OperationCanceledException($"Query {request.QueryId} was cancelled.", ex, cancellationToken);
+                throw;
             }
 
-            throw new TimeoutException($"Query {request.QueryId} did not finish within {request.Timeout.TotalSeconds:0.###} s.", ex);
+            throw failure;
         }
-        catch (HttpRequestException ex)
+    }
+
+    /// <summary>
+    /// Sends a read and hands its body over as it arrives, once the server has answered 200. The server's
+    /// error after its status line (an exception header or trailer, or a tagged text at the end) is thrown
+    /// by the read that reaches the end of the body.
+    /// </summary>
+    public async Task<ResultStream> QueryStreamAsync(QueryRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        cancellationToken.ThrowIfCancellationRequested();
+        var sql = Encoding.UTF8.GetBytes(request.Sql);
+        var deadline = Deadline(request, cancellationToken);
+        HttpResponseMessage? response = null;
+        try
         {
-            throw new ClickHouseTransportException($"Query {request.QueryId}: the server at {_endpoint.TrimEnd('?')} could not be reached or dropped the connection: {ex.Message}", request.QueryId, ex);
+            response = await SendAsync(new Uri(BuildUrl(request, query: null)), HttpRetryRules.IsReadOnly(request.Sql), () => new ByteArrayContent(sql), deadline.Token)
+                .ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                var body = await response.Content.ReadAsByteArrayAsync(deadline.Token).ConfigureAwait(false);
+                throw FindError(response, body, request.QueryId)!;
+            }
+
+            var stream = await response.Content.ReadAsStreamAsync(deadline.Token).ConfigureAwait(false);
+            return new HttpResultStream(this, request, response, stream, deadline);
+        }
+        catch (Exception ex)
+        {
+            response?.Dispose();
+            var failure = Failure(ex, request, deadline, cancellationToken);
+            deadline.Dispose();
+            if (failure is not null)
+            {
+                throw failure;
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>The statement's own time limit with slack, or the caller's cancellation, whichever comes first.</summary>
+    private CancellationTokenSource Deadline(QueryRequest request, CancellationToken cancellationToken)
+    {
+        var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var limit = request.Timeout + TimeoutGrace;
+        if (request.Timeout > TimeSpan.Zero && limit.TotalMilliseconds < int.MaxValue)
+        {
+            deadline.CancelAfter(limit);
+        }
+
+        return deadline;
+    }
+
+    /// <summary>
+    /// What a failure while sending a statement or reading its answer is to the caller: a cancellation or a
+    /// timeout (the statement is then killed on the server), a transport error, or null for itself.
+    /// </summary>
+    internal Exception? Failure(Exception exception, QueryRequest request, CancellationTokenSource deadline, CancellationToken cancellationToken)
+    {
+        switch (exception)
+        {
+            case OperationCanceledException when deadline.IsCancellationRequested || cancellationToken.IsCancellationRequested:
+                // Dropping the connection may not stop the statement (inserts, ASYNC work); ask the server
+                // explicitly, without making the caller wait for the answer.
+                _ = KillAsync(request.QueryId);
+                return cancellationToken.IsCancellationRequested
+                    ? new OperationCanceledException($"Query {request.QueryId} was cancelled.", exception, cancellationToken)
+                    : new TimeoutException($"Query {request.QueryId} did not finish within {request.Timeout.TotalSeconds:0.###} s.", exception);
+            case HttpRequestException or IOException:
+                return new ClickHouseTransportException(
+                    $"Query {request.QueryId}: the server at {_endpoint.TrimEnd('?')} could not be reached or dropped the connection: {exception.Message}",
+                    request.QueryId,
+                    exception);
+            default:
+                return null;
         }
     }
 
@@ -194,7 +252,8 @@ internal sealed class HttpTransport : IClickHouseTransport
         }
     }
 
-    private async Task KillAsync(string queryId)
+    /// <summary>Asks the server to stop <paramref name="queryId"/>, without waiting on the answer for long.</summary>
+    internal async Task KillAsync(string queryId)
     {
         var kill = new QueryRequest(KillSql, "", Guid.NewGuid().ToString(), "", [new("id", queryId)], ReadOnlyDictionary<string, string>.Empty, TimeSpan.Zero);
         try
@@ -260,7 +319,8 @@ internal sealed class HttpTransport : IClickHouseTransport
 
     // The server's error, if the response carries one. On a 200 the status line went out before the
     // statement failed, so the error shows as an exception code header/trailer or a tagged text at the end.
-    private static ClickHouseServerException? FindError(HttpResponseMessage response, byte[] body, string queryId)
+    // The body may be only its end (a streamed answer's last bytes): the error text is there.
+    internal static ClickHouseServerException? FindError(HttpResponseMessage response, byte[] body, string queryId)
     {
         var code = HeaderInt(response.Headers, ExceptionCodeHeader) ?? HeaderInt(response.TrailingHeaders, ExceptionCodeHeader);
         if (response.IsSuccessStatusCode)

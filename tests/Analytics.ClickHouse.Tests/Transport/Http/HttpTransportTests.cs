@@ -138,6 +138,116 @@ public sealed class HttpTransportTests
     }
 
     [Test]
+    public async Task AStreamedAnswer_IsHandedOverAsItArrives()
+    {
+        var body = new ScriptedBody();
+        var fake = new FakeServer(() => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(body) });
+        await using var transport = new HttpTransport(Server, null, null, compression: false, fake);
+
+        // Bounded waits: a transport that waited for the whole body would wait here for ever.
+        await using var stream = await transport.QueryStreamAsync(Request(), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        body.Send("1\n2\n");
+
+        // A piece is valid until the next read.
+        var first = Encoding.UTF8.GetString((await stream.ReadAsync(CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(10))).Span);
+        body.Send("3\n");
+        body.End();
+        var second = Encoding.UTF8.GetString((await stream.ReadAsync(CancellationToken.None)).Span);
+        var end = await stream.ReadAsync(CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(first, Is.EqualTo("1\n2\n"), "the first piece comes before the rest of the body exists");
+            Assert.That(second, Is.EqualTo("3\n"));
+            Assert.That(end.IsEmpty, Is.True);
+        });
+    }
+
+    [Test]
+    public async Task AStreamedAnswerThatFailsPartWay_ThrowsFromTheReadThatReachesItsEnd()
+    {
+        const string message = "Code: 241. DB::Exception: Memory limit exceeded. (MEMORY_LIMIT_EXCEEDED)";
+        var body = new ScriptedBody();
+        var fake = new FakeServer(() => Respond(HttpStatusCode.OK, body, ("X-ClickHouse-Exception-Tag", "T4G")));
+        await using var transport = new HttpTransport(Server, null, null, compression: false, fake);
+
+        await using var stream = await transport.QueryStreamAsync(Request(), CancellationToken.None);
+        body.Send(new string('x', 100_000) + "\n");
+        var first = await stream.ReadAsync(CancellationToken.None);
+        body.Send($"__exception__T4G\r\n{message}\r\n{message.Length} T4G__exception__\r\n");
+        body.End();
+
+        Assert.That(first.IsEmpty, Is.False);
+        var error = Assert.ThrowsAsync<ClickHouseServerException>(async () =>
+        {
+            while (!(await stream.ReadAsync(CancellationToken.None)).IsEmpty)
+            {
+            }
+        });
+        Assert.That(error!.ErrorCode, Is.EqualTo(241));
+        Assert.That(error.Message, Is.EqualTo(message));
+        Assert.That(error.QueryId, Is.EqualTo("q-1"));
+    }
+
+    [Test]
+    public async Task AStreamedAnswer_WithAnExceptionTrailer_IsAnError()
+    {
+        var body = new ScriptedBody();
+        var fake = new FakeServer(() =>
+        {
+            var response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(body) };
+            response.TrailingHeaders.TryAddWithoutValidation("X-ClickHouse-Exception-Code", "159");
+            return response;
+        });
+        await using var transport = new HttpTransport(Server, null, null, compression: false, fake);
+
+        await using var stream = await transport.QueryStreamAsync(Request(), CancellationToken.None);
+        body.Send("1\n2\nCode: 159. DB::Exception: Timeout exceeded: elapsed 2.5 seconds. (TIMEOUT_EXCEEDED)\n");
+        body.End();
+        _ = await stream.ReadAsync(CancellationToken.None);
+
+        var error = Assert.ThrowsAsync<ClickHouseServerException>(async () => await stream.ReadAsync(CancellationToken.None));
+        Assert.That(error!.ErrorName, Is.EqualTo("TIMEOUT_EXCEEDED"));
+    }
+
+    [Test]
+    public async Task AnErrorStatus_IsThrownBeforeAnyPiece()
+    {
+        var fake = new FakeServer(() => Respond(HttpStatusCode.NotFound, "Code: 60. DB::Exception: Table analytics.missing does not exist. (UNKNOWN_TABLE)\n"));
+        await using var transport = new HttpTransport(Server, null, null, compression: false, fake);
+
+        var error = Assert.ThrowsAsync<ClickHouseServerException>(() => transport.QueryStreamAsync(Request(), CancellationToken.None));
+
+        Assert.That(error!.ErrorCode, Is.EqualTo(60));
+    }
+
+    [Test]
+    public async Task AStreamedAnswerLeftPartWay_KillsTheQuery()
+    {
+        var body = new ScriptedBody();
+        var killed = new TaskCompletionSource<Sent>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var fake = new FakeServer(() => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(body) })
+        {
+            OnRequest = sent =>
+            {
+                if (sent.Body.StartsWith("KILL", StringComparison.Ordinal))
+                {
+                    killed.SetResult(sent);
+                }
+            },
+        };
+        await using var transport = new HttpTransport(Server, null, null, compression: false, fake);
+
+        var stream = await transport.QueryStreamAsync(Request(), CancellationToken.None);
+        body.Send("1\n");
+        _ = await stream.ReadAsync(CancellationToken.None);
+        await stream.DisposeAsync();
+
+        var kill = await killed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.That(kill.Query["param_id"], Is.EqualTo("q-1"));
+    }
+
+    [Test]
     public async Task WrittenRows_ComeFromTheSummaryHeader()
     {
         var fake = new FakeServer(() => Respond(HttpStatusCode.OK, "", ("X-ClickHouse-Summary", """{"read_rows":"0","written_rows":"5","written_bytes":"40"}""")));
@@ -304,15 +414,75 @@ public sealed class HttpTransportTests
 
     private static HttpResponseMessage Ok(string body) => Respond(HttpStatusCode.OK, body);
 
-    private static HttpResponseMessage Respond(HttpStatusCode status, string body, params (string Name, string Value)[] headers)
+    private static HttpResponseMessage Respond(HttpStatusCode status, string body, params (string Name, string Value)[] headers) =>
+        Respond(status, new StringContent(body), headers);
+
+    private static HttpResponseMessage Respond(HttpStatusCode status, ScriptedBody body, params (string Name, string Value)[] headers) =>
+        Respond(status, new StreamContent(body), headers);
+
+    private static HttpResponseMessage Respond(HttpStatusCode status, HttpContent content, params (string Name, string Value)[] headers)
     {
-        var response = new HttpResponseMessage(status) { Content = new StringContent(body) };
+        var response = new HttpResponseMessage(status) { Content = content };
         foreach (var (name, value) in headers)
         {
             response.Headers.TryAddWithoutValidation(name, value);
         }
 
         return response;
+    }
+
+    /// <summary>A response body the test writes piece by piece while the client reads it.</summary>
+    private sealed class ScriptedBody : Stream
+    {
+        private readonly System.Threading.Channels.Channel<byte[]> pieces = System.Threading.Channels.Channel.CreateUnbounded<byte[]>();
+        private ReadOnlyMemory<byte> current;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public void Send(string text) => pieces.Writer.TryWrite(Encoding.UTF8.GetBytes(text));
+
+        public void End() => pieces.Writer.TryComplete();
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (current.IsEmpty)
+            {
+                if (!await pieces.Reader.WaitToReadAsync(cancellationToken))
+                {
+                    return 0;
+                }
+
+                current = await pieces.Reader.ReadAsync(cancellationToken);
+            }
+
+            var count = Math.Min(buffer.Length, current.Length);
+            current[..count].CopyTo(buffer);
+            current = current[count..];
+            return count;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count, CancellationToken.None).GetAwaiter().GetResult();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>One request as the server received it, the body already decompressed.</summary>
