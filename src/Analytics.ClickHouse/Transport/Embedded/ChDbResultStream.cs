@@ -39,6 +39,7 @@ internal sealed class ChDbResultStream : ResultStream
     private bool arrayOpened;
     private bool ended;
     private bool failed;
+    private volatile bool stopping;
     private bool disposed;
 
     /// <summary>Takes over <paramref name="session"/>, rented for this stream; the statement starts on the first read.</summary>
@@ -148,6 +149,12 @@ internal sealed class ChDbResultStream : ResultStream
             {
                 if (handle == 0)
                 {
+                    // A read cancelled before its statement started: do not start it.
+                    if (stopping)
+                    {
+                        throw new OperationCanceledException($"Query {request.QueryId} was cancelled before it started.");
+                    }
+
                     handle = session.StartStream(request);
                 }
 
@@ -164,7 +171,8 @@ internal sealed class ChDbResultStream : ResultStream
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !fetch.IsCompleted)
         {
             failed = true;
-            await transport.KillAsync(request.QueryId).ConfigureAwait(false);
+            stopping = true;
+            _ = transport.StopAsync(request.QueryId, fetch);
             throw;
         }
         catch (ClickHouseServerException)

@@ -3,6 +3,11 @@ namespace Analytics.ClickHouse.Transport.Embedded;
 /// <summary>Runs statements on the in-process chDB engine.</summary>
 internal sealed class EmbeddedTransport(ChDbEngine engine) : IClickHouseTransport
 {
+    // How long a cancelled statement is chased with KILL QUERY: 100 attempts 100 ms apart.
+    private const int StopAttempts = 100;
+
+    private static readonly TimeSpan StopInterval = TimeSpan.FromMilliseconds(100);
+
     public ChDbEngine Engine { get; } = engine;
 
     public async Task<ResultBuffer> QueryAsync(QueryRequest request, CancellationToken cancellationToken)
@@ -20,7 +25,7 @@ internal sealed class EmbeddedTransport(ChDbEngine engine) : IClickHouseTranspor
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !work.IsCompleted)
         {
             // The session stays rented until the engine has stopped the statement.
-            await KillAsync(request.QueryId).ConfigureAwait(false);
+            _ = StopAsync(request.QueryId, work);
             _ = work.ContinueWith(
                 finished =>
                 {
@@ -78,8 +83,21 @@ internal sealed class EmbeddedTransport(ChDbEngine engine) : IClickHouseTranspor
         }
     }
 
-    /// <summary>Stops the statement <paramref name="queryId"/> from another session.</summary>
-    internal async Task KillAsync(string queryId)
+    /// <summary>
+    /// Stops the statement <paramref name="queryId"/>, run by <paramref name="work"/>, from another session.
+    /// A statement that had not reached the engine when the first KILL came (its thread was slow to start)
+    /// is caught by a later one, so this goes on until the work ends.
+    /// </summary>
+    internal async Task StopAsync(string queryId, Task work)
+    {
+        for (var attempt = 0; attempt < StopAttempts && !work.IsCompleted; attempt++)
+        {
+            await KillAsync(queryId).ConfigureAwait(false);
+            await Task.WhenAny(work, Task.Delay(StopInterval)).ConfigureAwait(false);
+        }
+    }
+
+    private async Task KillAsync(string queryId)
     {
         // The engine gives each statement a query_id of its own; ours rides on the log_comment setting.
         var kill = new QueryRequest(
@@ -97,6 +115,10 @@ internal sealed class EmbeddedTransport(ChDbEngine engine) : IClickHouseTranspor
         catch (ClickHouseServerException)
         {
             // The statement may have finished on its own meanwhile.
+        }
+        catch (ObjectDisposedException)
+        {
+            // The engine is closing, and every statement with it.
         }
     }
 
