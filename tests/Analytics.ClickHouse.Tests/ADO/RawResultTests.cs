@@ -198,6 +198,53 @@ public sealed class RawResultTests(string engine)
     }
 
     [Test]
+    public async Task StreamsHoldAtMostHalfTheEmbeddedPool_TheRestServesOtherStatements()
+    {
+        if (engine != TestEngines.Embedded)
+        {
+            Assert.Ignore("A server's answers hold connections, not sessions of a pool.");
+        }
+
+        var limit = ((EmbeddedTransport)Connection.Transport).Engine.StreamLimit;
+        var held = new List<ClickHouseRawResult>();
+        try
+        {
+            // Readers that read no further, as a stalled client would.
+            for (var i = 0; i < limit; i++)
+            {
+                held.Add(await Unending($"raw-held-{i}", CancellationToken.None));
+            }
+
+            using (var wait = new CancellationTokenSource(TimeSpan.FromSeconds(1)))
+            {
+                Assert.That(async () => await Unending("raw-held-over", wait.Token), Throws.InstanceOf<OperationCanceledException>(), "one stream too many waits");
+            }
+
+            Assert.That(await Connection.ExecuteScalarAsync<int>("SELECT 1"), Is.EqualTo(1), "other statements still find sessions");
+
+            await held[0].DisposeAsync();
+            held.RemoveAt(0);
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            held.Add(await Unending("raw-held-next", deadline.Token));
+        }
+        finally
+        {
+            foreach (var result in held)
+            {
+                await result.DisposeAsync();
+            }
+        }
+
+        async Task<ClickHouseRawResult> Unending(string queryId, CancellationToken cancellationToken)
+        {
+            await using var command = Connection.CreateCommand();
+            command.CommandText = "SELECT number FROM numbers(100000000000)";
+            command.QueryId = queryId;
+            return await command.ExecuteRawAsync("RowBinary", cancellationToken);
+        }
+    }
+
+    [Test]
     public async Task CancellingARead_StopsTheStatement()
     {
         await using var command = Connection.CreateCommand();

@@ -16,6 +16,7 @@ internal sealed class ChDbEngine
     private readonly ConcurrentBag<ChDbSession> idle = [];
     private readonly List<ChDbSession> all = [];
     private readonly SemaphoreSlim slots;
+    private readonly SemaphoreSlim streamSlots;
     private readonly nint anchor;
     private bool closed;
 
@@ -23,11 +24,20 @@ internal sealed class ChDbEngine
     {
         DataPath = dataPath;
         slots = new SemaphoreSlim(poolSize, poolSize);
+        StreamLimit = Math.Max(1, poolSize / 2);
+        streamSlots = new SemaphoreSlim(StreamLimit, StreamLimit);
         anchor = ConnectRaw(dataPath);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Close();
     }
 
     public string DataPath { get; }
+
+    /// <summary>
+    /// How many sessions streamed outputs may hold at once: half the pool. A stream keeps its session while
+    /// its reader reads, and a slow reader (an HTTP client on a poor link) can take minutes; the other half
+    /// stays for inserts and every other statement.
+    /// </summary>
+    public int StreamLimit { get; }
 
     /// <summary>
     /// Returns the engine for <paramref name="dataPath"/>, booting it on first use. The engine keeps
@@ -102,6 +112,28 @@ internal sealed class ChDbEngine
     {
         idle.Add(session);
         slots.Release();
+    }
+
+    /// <summary>Waits for a session a streamed output may hold (see <see cref="StreamLimit"/>).</summary>
+    public async ValueTask<ChDbSession> RentForStreamAsync(CancellationToken cancellationToken)
+    {
+        await streamSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await RentAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            streamSlots.Release();
+            throw;
+        }
+    }
+
+    /// <summary>Gives back a session rented with <see cref="RentForStreamAsync"/>.</summary>
+    public void ReturnFromStream(ChDbSession session)
+    {
+        Return(session);
+        streamSlots.Release();
     }
 
     /// <summary>Closes every session and the anchor; the engine cannot be used afterwards.</summary>

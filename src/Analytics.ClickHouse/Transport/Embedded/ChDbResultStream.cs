@@ -42,7 +42,7 @@ internal sealed class ChDbResultStream : ResultStream
     private volatile bool stopping;
     private bool disposed;
 
-    /// <summary>Takes over <paramref name="session"/>, rented for this stream; the statement starts on the first read.</summary>
+    /// <summary>Takes over <paramref name="session"/>, rented for a stream; the statement starts on the first read.</summary>
     public ChDbResultStream(EmbeddedTransport transport, ChDbSession session, QueryRequest request)
     {
         this.transport = transport;
@@ -137,7 +137,7 @@ internal sealed class ChDbResultStream : ResultStream
         }
         finally
         {
-            transport.Engine.Return(session);
+            transport.Engine.ReturnFromStream(session);
         }
     }
 

@@ -67,7 +67,7 @@ internal sealed class EmbeddedTransport(ChDbEngine engine) : IClickHouseTranspor
             return new WholeResultStream(await QueryAsync(request, cancellationToken).ConfigureAwait(false));
         }
 
-        return new ChDbResultStream(this, await Engine.RentAsync(cancellationToken).ConfigureAwait(false), request);
+        return new ChDbResultStream(this, await Engine.RentForStreamAsync(cancellationToken).ConfigureAwait(false), request);
     }
 
     public async Task<ulong> InsertAsync(QueryRequest request, string format, IEnumerable<ReadOnlyMemory<byte>> chunks, CancellationToken cancellationToken)
