@@ -86,7 +86,8 @@ internal sealed class EmbeddedTransport(ChDbEngine engine) : IClickHouseTranspor
     /// <summary>
     /// Stops the statement <paramref name="queryId"/>, run by <paramref name="work"/>, from another session.
     /// A statement that had not reached the engine when the first KILL came (its thread was slow to start)
-    /// is caught by a later one, so this goes on until the work ends.
+    /// is caught by a later one, so this goes on until the work ends; each KILL passes over a statement
+    /// already cancelled.
     /// </summary>
     internal async Task StopAsync(string queryId, Task work)
     {
@@ -99,9 +100,11 @@ internal sealed class EmbeddedTransport(ChDbEngine engine) : IClickHouseTranspor
 
     private async Task KillAsync(string queryId)
     {
-        // The engine gives each statement a query_id of its own; ours rides on the log_comment setting.
+        // The engine gives each statement a query_id of its own; ours rides on the log_comment setting. A
+        // statement already cancelled is left alone: a second KILL of one still stopping has left it hung for
+        // good, its session with it.
         var kill = new QueryRequest(
-            "KILL QUERY WHERE Settings['log_comment'] = {id:String} ASYNC",
+            "KILL QUERY WHERE Settings['log_comment'] = {id:String} AND NOT is_cancelled ASYNC",
             "system",
             Guid.NewGuid().ToString(),
             "Null",
