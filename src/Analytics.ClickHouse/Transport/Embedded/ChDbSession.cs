@@ -32,17 +32,7 @@ internal sealed unsafe class ChDbSession(nint connectionSlot)
     public nint StartStream(QueryRequest request)
     {
         Prepare(request);
-        var stream = Invoke(request.Sql, request.Format, request.Parameters, streaming: true);
-        try
-        {
-            ThrowIfError(ChDbNative.ResultError(stream), request.QueryId);
-            return stream;
-        }
-        catch
-        {
-            ChDbNative.DestroyResult(stream);
-            throw;
-        }
+        return Succeeded(Invoke(request.Sql, request.Format, request.Parameters, streaming: true), request.QueryId);
     }
 
     /// <summary>
@@ -51,17 +41,7 @@ internal sealed unsafe class ChDbSession(nint connectionSlot)
     /// </summary>
     public ResultBuffer? FetchChunk(nint stream, string queryId)
     {
-        var chunk = ChDbNative.StreamFetch(Connection, stream);
-        try
-        {
-            ThrowIfError(ChDbNative.ResultError(chunk), queryId);
-        }
-        catch
-        {
-            ChDbNative.DestroyResult(chunk);
-            throw;
-        }
-
+        var chunk = Succeeded(ChDbNative.StreamFetch(Connection, stream), queryId);
         if (ChDbNative.ResultLength(chunk) == 0)
         {
             ChDbNative.DestroyResult(chunk);
@@ -208,17 +188,7 @@ internal sealed unsafe class ChDbSession(nint connectionSlot)
 
     private ResultBuffer Run(string sql, string format, IReadOnlyList<KeyValuePair<string, string>> parameters, string queryId)
     {
-        var result = Invoke(sql, format, parameters, streaming: false);
-        try
-        {
-            ThrowIfError(ChDbNative.ResultError(result), queryId);
-        }
-        catch
-        {
-            ChDbNative.DestroyResult(result);
-            throw;
-        }
-
+        var result = Succeeded(Invoke(sql, format, parameters, streaming: false), queryId);
         var owner = new ChDbResultMemory(result);
         return new ResultBuffer(owner.Memory, ChDbNative.ResultRowsWritten(result), owner);
     }
@@ -300,6 +270,18 @@ internal sealed unsafe class ChDbSession(nint connectionSlot)
                 handle.Dispose();
             }
         }
+    }
+
+    /// <summary>Returns an engine result that carries no error; one that does is destroyed and its error thrown.</summary>
+    private static nint Succeeded(nint result, string queryId)
+    {
+        if (ChDbNative.ReadString(ChDbNative.ResultError(result)) is { Length: > 0 } message)
+        {
+            ChDbNative.DestroyResult(result);
+            throw ClickHouseServerException.FromMessage(message, queryId);
+        }
+
+        return result;
     }
 
     private static void ThrowIfError(nint error, string queryId)
