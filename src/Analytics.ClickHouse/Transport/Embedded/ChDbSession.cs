@@ -15,13 +15,28 @@ internal sealed unsafe class ChDbSession(nint connectionSlot)
     private string? database;
     private bool closed;
 
+    // Set when a statement ends in an error or is cancelled; see ReleaseFailedStatement.
+    private bool failed;
+
     // chdb_connect returns a pointer to the connection handle; statements take the handle itself.
     private nint Connection => *(nint*)connectionSlot;
 
     public ResultBuffer Execute(QueryRequest request)
     {
-        Prepare(request);
-        return Run(request.Sql, request.Format, request.Parameters, request.QueryId);
+        try
+        {
+            Prepare(request);
+            return Run(request.Sql, request.Format, request.Parameters, request.QueryId);
+        }
+        catch
+        {
+            failed = true;
+            throw;
+        }
+        finally
+        {
+            ReleaseFailedStatement();
+        }
     }
 
     /// <summary>
@@ -31,8 +46,17 @@ internal sealed unsafe class ChDbSession(nint connectionSlot)
     /// </summary>
     public nint StartStream(QueryRequest request)
     {
-        Prepare(request);
-        return Succeeded(Invoke(request.Sql, request.Format, request.Parameters, streaming: true), request.QueryId);
+        try
+        {
+            Prepare(request);
+            return Succeeded(Invoke(request.Sql, request.Format, request.Parameters, streaming: true), request.QueryId);
+        }
+        catch
+        {
+            failed = true;
+            ReleaseFailedStatement();
+            throw;
+        }
     }
 
     /// <summary>
@@ -41,7 +65,18 @@ internal sealed unsafe class ChDbSession(nint connectionSlot)
     /// </summary>
     public ResultBuffer? FetchChunk(nint stream, string queryId)
     {
-        var chunk = Succeeded(ChDbNative.StreamFetch(Connection, stream), queryId);
+        nint chunk;
+        try
+        {
+            chunk = Succeeded(ChDbNative.StreamFetch(Connection, stream), queryId);
+        }
+        catch
+        {
+            // Released once the stream has ended.
+            failed = true;
+            throw;
+        }
+
         if (ChDbNative.ResultLength(chunk) == 0)
         {
             ChDbNative.DestroyResult(chunk);
@@ -61,11 +96,29 @@ internal sealed unsafe class ChDbSession(nint connectionSlot)
         }
 
         ChDbNative.DestroyResult(stream);
+        ReleaseFailedStatement();
     }
 
     public ulong Insert(QueryRequest request, string format, IEnumerable<ReadOnlyMemory<byte>> chunks, CancellationToken cancellationToken)
     {
-        Prepare(request);
+        try
+        {
+            Prepare(request);
+            return StreamRows(request, format, chunks, cancellationToken);
+        }
+        catch
+        {
+            failed = true;
+            throw;
+        }
+        finally
+        {
+            ReleaseFailedStatement();
+        }
+    }
+
+    private ulong StreamRows(QueryRequest request, string format, IEnumerable<ReadOnlyMemory<byte>> chunks, CancellationToken cancellationToken)
+    {
         var sql = Encoding.UTF8.GetBytes(request.Sql);
         var formatBytes = Encoding.UTF8.GetBytes(format);
         nint stream;
@@ -290,5 +343,22 @@ internal sealed unsafe class ChDbSession(nint connectionSlot)
         {
             throw ClickHouseServerException.FromMessage(message, queryId);
         }
+    }
+
+    /// <summary>
+    /// After a statement failed, runs an empty one. The engine keeps a statement that failed while running
+    /// (cancelled, timed out, or thrown by a function) until its connection runs the next one: it stays in
+    /// system.processes and keeps every byte it had allocated, a whole aggregation's worth for a heavy
+    /// query, for as long as the session sits idle in the pool. Called only once no stream is open.
+    /// </summary>
+    private void ReleaseFailedStatement()
+    {
+        if (!failed)
+        {
+            return;
+        }
+
+        failed = false;
+        ChDbNative.DestroyResult(InvokePlain("SELECT 1", "Null", streaming: false));
     }
 }

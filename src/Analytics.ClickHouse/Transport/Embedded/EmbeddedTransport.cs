@@ -101,8 +101,8 @@ internal sealed class EmbeddedTransport(ChDbEngine engine) : IClickHouseTranspor
     private async Task KillAsync(string queryId)
     {
         // The engine gives each statement a query_id of its own; ours rides on the log_comment setting. A
-        // statement already cancelled is left alone: a second KILL of one still stopping has left it hung for
-        // good, its session with it.
+        // statement already cancelled is passed over: it is stopping, and later rounds only look for one that
+        // had not started yet.
         var kill = new QueryRequest(
             "KILL QUERY WHERE Settings['log_comment'] = {id:String} AND NOT is_cancelled ASYNC",
             "system",
