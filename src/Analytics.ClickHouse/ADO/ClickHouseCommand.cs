@@ -122,7 +122,8 @@ public sealed class ClickHouseCommand : DbCommand
     /// <inheritdoc />
     public override async Task<object?> ExecuteScalarAsync(CancellationToken cancellationToken)
     {
-        await using var reader = await ExecuteDbDataReaderAsync(CommandBehavior.Default, cancellationToken).ConfigureAwait(false);
+        // Run whole: a scalar's output is small, and a reader closed before its end would stop the statement.
+        await using var reader = ClickHouseDataReader.Open(await RunAsync(ClickHouseDataReader.Format, cancellationToken).ConfigureAwait(false));
         return reader.Read() ? reader.GetValue(0) : null;
     }
 
@@ -136,13 +137,15 @@ public sealed class ClickHouseCommand : DbCommand
     protected override DbParameter CreateDbParameter() => CreateParameter();
 
     /// <inheritdoc />
-    protected override DbDataReader ExecuteDbDataReader(CommandBehavior behavior) => new ClickHouseDataReader(Run(ClickHouseDataReader.Format));
+    protected override DbDataReader ExecuteDbDataReader(CommandBehavior behavior) => ClickHouseDataReader.Open(Run(ClickHouseDataReader.Format));
 
     /// <inheritdoc />
     protected override async Task<DbDataReader> ExecuteDbDataReaderAsync(CommandBehavior behavior, CancellationToken cancellationToken)
     {
-        var result = await RunAsync(ClickHouseDataReader.Format, cancellationToken).ConfigureAwait(false);
-        return new ClickHouseDataReader(result);
+        // The output is taken piece by piece as the rows are read.
+        var (transport, request) = BuildRequest(ClickHouseDataReader.Format);
+        var stream = await transport.QueryStreamAsync(request, cancellationToken).ConfigureAwait(false);
+        return await ClickHouseDataReader.OpenAsync(stream, rowsWritten: -1, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

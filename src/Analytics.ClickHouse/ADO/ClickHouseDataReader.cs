@@ -9,61 +9,45 @@ namespace Analytics.ClickHouse.ADO;
 
 /// <summary>
 /// Reads a result in <c>RowBinaryWithNamesAndTypes</c>: the header names each column and its type,
-/// then rows follow. Each <see cref="Read"/> decodes one row.
+/// then rows follow. Each <see cref="Read"/> decodes one row. A reader from
+/// <c>ExecuteReaderAsync</c> takes the output from the engine piece by piece as its rows are read, so
+/// that only the piece being read is held; closing it before its last row stops the statement.
 /// </summary>
 public sealed class ClickHouseDataReader : DbDataReader
 {
     internal const string Format = "RowBinaryWithNamesAndTypes";
 
-    private readonly ResultBuffer buffer;
-    private readonly string[] names;
-    private readonly ClickHouseType[] types;
-    private readonly object[] row;
+    private readonly ResultStream stream;
+    private readonly long rowsWritten;
+    private string[] names = [];
+    private ClickHouseType[] types = [];
+    private object[] row = [];
+
+    // The bytes at hand: the stream's current piece, or what was left of one joined with the next.
+    private ReadOnlyMemory<byte> window;
     private int position;
+    private bool ended;
+    private bool hasRows;
     private bool hasRow;
     private bool closed;
 
-    internal ClickHouseDataReader(ResultBuffer buffer)
+    private ClickHouseDataReader(ResultStream stream, long rowsWritten)
     {
-        this.buffer = buffer;
-        var reader = new RowBinaryReader(buffer.Memory.Span);
-        if (reader.End)
-        {
-            // Statements without output (DDL, INSERT) send no header at all.
-            names = [];
-            types = [];
-        }
-        else
-        {
-            var count = reader.ReadLength();
-            names = new string[count];
-            types = new ClickHouseType[count];
-            for (var i = 0; i < count; i++)
-            {
-                names[i] = reader.ReadString();
-            }
-
-            for (var i = 0; i < count; i++)
-            {
-                types[i] = ClickHouseType.Parse(reader.ReadString());
-            }
-        }
-
-        position = reader.Position;
-        row = new object[names.Length];
+        this.stream = stream;
+        this.rowsWritten = rowsWritten;
     }
 
     /// <inheritdoc />
     public override int FieldCount => names.Length;
 
     /// <inheritdoc />
-    public override bool HasRows => position < buffer.Memory.Length || hasRow;
+    public override bool HasRows => hasRows;
 
     /// <inheritdoc />
     public override bool IsClosed => closed;
 
-    /// <summary>Rows the statement wrote, for INSERT ... SELECT and the like.</summary>
-    public override int RecordsAffected => (int)Math.Min(int.MaxValue, buffer.RowsWritten);
+    /// <summary>Rows the statement wrote, for INSERT ... SELECT and the like; -1 for a streamed result.</summary>
+    public override int RecordsAffected => rowsWritten < 0 ? -1 : (int)Math.Min(int.MaxValue, rowsWritten);
 
     /// <inheritdoc />
     public override int Depth => 0;
@@ -77,21 +61,157 @@ public sealed class ClickHouseDataReader : DbDataReader
     /// <summary>The ClickHouse type of a column.</summary>
     public ClickHouseType GetClickHouseType(int ordinal) => types[ordinal];
 
+    /// <summary>A reader over an output that arrived whole.</summary>
+    internal static ClickHouseDataReader Open(ResultBuffer buffer)
+    {
+        // A whole output is one piece already at hand: opening completes without waiting.
+        var opening = OpenAsync(new WholeResultStream(buffer), (long)buffer.RowsWritten, CancellationToken.None);
+        return opening.GetAwaiter().GetResult();
+    }
+
+    /// <summary>A reader over <paramref name="stream"/>, which it owns; its header is read here.</summary>
+    internal static async Task<ClickHouseDataReader> OpenAsync(ResultStream stream, long rowsWritten, CancellationToken cancellationToken)
+    {
+        var reader = new ClickHouseDataReader(stream, rowsWritten);
+        try
+        {
+            await reader.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
+            return reader;
+        }
+        catch
+        {
+            await reader.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
     /// <inheritdoc />
     public override bool Read()
     {
         ObjectDisposedException.ThrowIf(closed, this);
-        var span = buffer.Memory.Span;
-        if (position >= span.Length)
+        if (TryDecodeRow())
         {
-            hasRow = false;
+            return true;
+        }
+
+        var next = ReadAcrossPiecesAsync(CancellationToken.None);
+        return next.IsCompleted ? next.Result : next.AsTask().GetAwaiter().GetResult();
+    }
+
+    /// <inheritdoc />
+    public override Task<bool> ReadAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(closed, this);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (TryDecodeRow())
+        {
+            return TrueTask;
+        }
+
+        var next = ReadAcrossPiecesAsync(cancellationToken);
+        return next.IsCompletedSuccessfully ? (next.Result ? TrueTask : FalseTask) : next.AsTask();
+    }
+
+    private async ValueTask ReadHeaderAsync(CancellationToken cancellationToken)
+    {
+        while (!TryDecodeHeader())
+        {
+            if (!await TakeNextPieceAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (position < window.Length)
+                {
+                    throw new InvalidDataException($"The result ends part way through its header ({window.Length - position} bytes).");
+                }
+
+                // Statements without output (DDL, INSERT) send no header at all.
+                return;
+            }
+        }
+
+        // Whether a row follows: look as far as its first byte, or the end of the output.
+        while (position == window.Length && await TakeNextPieceAsync(cancellationToken).ConfigureAwait(false))
+        {
+        }
+
+        hasRows = position < window.Length;
+    }
+
+    private async ValueTask<bool> ReadAcrossPiecesAsync(CancellationToken cancellationToken)
+    {
+        while (await TakeNextPieceAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (TryDecodeRow())
+            {
+                return true;
+            }
+        }
+
+        if (position < window.Length)
+        {
+            throw new InvalidDataException($"The result ends part way through a row ({window.Length - position} bytes).");
+        }
+
+        hasRow = false;
+        return false;
+    }
+
+    private bool TryDecodeHeader()
+    {
+        if (position == window.Length)
+        {
             return false;
         }
 
-        var reader = new RowBinaryReader(span[position..]);
-        for (var i = 0; i < types.Length; i++)
+        var reader = new RowBinaryReader(window.Span[position..]);
+        try
         {
-            row[i] = types[i].Read(ref reader);
+            var count = reader.ReadLength();
+            var headerNames = new string[count];
+            var headerTypes = new string[count];
+            for (var i = 0; i < count; i++)
+            {
+                headerNames[i] = reader.ReadString();
+            }
+
+            for (var i = 0; i < count; i++)
+            {
+                headerTypes[i] = reader.ReadString();
+            }
+
+            names = headerNames;
+            types = Array.ConvertAll(headerTypes, ClickHouseType.Parse);
+        }
+        catch (ResultTruncatedException)
+        {
+            // The header goes on in the next piece.
+            return false;
+        }
+
+        position += reader.Position;
+        row = new object[names.Length];
+        return true;
+    }
+
+    /// <summary>Decodes the next row from the bytes at hand; false when they end before it does.</summary>
+    private bool TryDecodeRow()
+    {
+        if (position == window.Length)
+        {
+            return false;
+        }
+
+        var reader = new RowBinaryReader(window.Span[position..]);
+        try
+        {
+            for (var i = 0; i < types.Length; i++)
+            {
+                row[i] = types[i].Read(ref reader);
+            }
+        }
+        catch (ResultTruncatedException)
+        {
+            // The row goes on in the next piece.
+            return false;
         }
 
         position += reader.Position;
@@ -99,12 +219,41 @@ public sealed class ClickHouseDataReader : DbDataReader
         return true;
     }
 
-    /// <inheritdoc />
-    public override Task<bool> ReadAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes the stream's next piece; what is left of the current one (a row cut in two) is kept in front of
+    /// it. False once the output has ended.
+    /// </summary>
+    private async ValueTask<bool> TakeNextPieceAsync(CancellationToken cancellationToken)
     {
-        // The whole result is already in memory; decoding a row does not wait on anything.
-        cancellationToken.ThrowIfCancellationRequested();
-        return Read() ? TrueTask : FalseTask;
+        if (ended)
+        {
+            return false;
+        }
+
+        // A piece is valid only until the next read: keep what is left of it first.
+        var left = position < window.Length ? window[position..].ToArray() : null;
+        var piece = await stream.ReadAsync(cancellationToken).ConfigureAwait(false);
+        position = 0;
+        if (piece.IsEmpty)
+        {
+            ended = true;
+            window = left ?? ReadOnlyMemory<byte>.Empty;
+            return false;
+        }
+
+        if (left is null)
+        {
+            window = piece;
+        }
+        else
+        {
+            var joined = new byte[left.Length + piece.Length];
+            left.CopyTo(joined, 0);
+            piece.CopyTo(joined.AsMemory(left.Length));
+            window = joined;
+        }
+
+        return true;
     }
 
     /// <inheritdoc />
@@ -236,8 +385,20 @@ public sealed class ClickHouseDataReader : DbDataReader
         if (!closed)
         {
             closed = true;
-            buffer.Dispose();
+            stream.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
+    }
+
+    /// <inheritdoc />
+    public override async ValueTask DisposeAsync()
+    {
+        if (!closed)
+        {
+            closed = true;
+            await stream.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await base.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <inheritdoc />

@@ -68,5 +68,11 @@ internal ref struct RowBinaryReader(ReadOnlySpan<byte> buffer)
     }
 
     private readonly void ThrowTruncated(int count) =>
-        throw new InvalidDataException($"The result ends {buffer.Length - Position} bytes after offset {Position}, but {count} more were expected.");
+        throw new ResultTruncatedException($"The result ends {buffer.Length - Position} bytes after offset {Position}, but {count} more were expected.");
 }
+
+/// <summary>
+/// A value ran past the end of the bytes at hand. Over a streamed output that means the next piece is needed;
+/// at the output's end, that the output is cut short (which the data reader reports as such).
+/// </summary>
+internal sealed class ResultTruncatedException(string message) : Exception(message);

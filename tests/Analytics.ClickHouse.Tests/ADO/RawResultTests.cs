@@ -79,6 +79,8 @@ public sealed class RawResultTests(string engine)
     [TestCase("JSONStringsEachRow")]
     [TestCase("JSONEachRow", "output_format_json_array_of_rows")]
     [TestCase("JSONStringsEachRow", "output_format_json_array_of_rows")]
+    [TestCase("RowBinaryWithNames")]
+    [TestCase("RowBinaryWithNamesAndTypes")]
     [TestCase("CSVWithNames")]
     [TestCase("Parquet")]
     public async Task Output_OfManyBlocks_IsByteForByteWhatAWholeRunWrites(string format, string? setting = null)
@@ -132,6 +134,10 @@ public sealed class RawResultTests(string engine)
         command.Settings.Clear();
         await using var rows = await command.ExecuteRawAsync("JSONEachRow");
         Assert.That(await rows.ReadAllBytesAsync(), Is.Empty);
+
+        // The header alone: the count of columns, then the name and the type of the one column.
+        await using var header = await command.ExecuteRawAsync("RowBinaryWithNamesAndTypes");
+        Assert.That(await header.ReadAllBytesAsync(), Is.EqualTo("\u0001\u0001n\u0006UInt64"u8.ToArray()));
     }
 
     [Test]

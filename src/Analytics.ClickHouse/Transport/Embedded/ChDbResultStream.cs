@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Analytics.ClickHouse.Formats;
 
 namespace Analytics.ClickHouse.Transport.Embedded;
 
@@ -10,15 +11,25 @@ namespace Analytics.ClickHouse.Transport.Embedded;
 /// The engine writes each streamed block as a whole document of the format. For formats without a header
 /// or a footer the blocks therefore add up to exactly what a whole run writes. JSONEachRow written as one
 /// array (<c>output_format_json_array_of_rows</c>) comes as one array a block, and is joined back into
-/// one array here. Other formats (CSVWithNames, JSON, Parquet, ...) are not streamed: see <see cref="Streams"/>.
+/// one array here. RowBinaryWithNames and RowBinaryWithNamesAndTypes repeat their header in every block;
+/// only the first block keeps it. Other formats (CSVWithNames, JSON, Parquet, ...) are not streamed: see
+/// <see cref="Streams"/>.
 /// </remarks>
 internal sealed class ChDbResultStream : ResultStream
 {
     private static readonly FrozenSet<string> JsonRowFormats =
         new[] { "JSONEachRow", "JSONLines", "NDJSON", "JSONStringsEachRow" }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
+    // Whether each block's RowBinary header also lists the columns' types.
+    private static readonly FrozenDictionary<string, bool> RowBinaryHeaderFormats =
+        new Dictionary<string, bool> { ["RowBinaryWithNames"] = false, ["RowBinaryWithNamesAndTypes"] = true }
+            .ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+
     private static readonly FrozenSet<string> StreamedFormats =
-        new[] { "Native", "RowBinary", "TabSeparated", "TSV", "CSV", "JSONCompactEachRow" }.Concat(JsonRowFormats).ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+        new[] { "Native", "RowBinary", "TabSeparated", "TSV", "CSV", "JSONCompactEachRow" }
+            .Concat(JsonRowFormats)
+            .Concat(RowBinaryHeaderFormats.Keys)
+            .ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
     // How the engine frames a block written as a JSON array, and how a whole array's rows are separated.
     private static readonly ReadOnlyMemory<byte> ArrayOpening = "[\n"u8.ToArray();
@@ -30,12 +41,14 @@ internal sealed class ChDbResultStream : ResultStream
     private readonly ChDbSession session;
     private readonly QueryRequest request;
     private readonly bool jsonRows;
+    private readonly bool? headerTypes;
 
     private nint handle;
     private Task<ResultBuffer?>? pending;
     private ResultBuffer? block;
     private ReadOnlyMemory<byte> queued;
     private bool? array;
+    private byte[]? header;
     private bool arrayOpened;
     private bool ended;
     private bool failed;
@@ -49,6 +62,7 @@ internal sealed class ChDbResultStream : ResultStream
         this.session = session;
         this.request = request;
         jsonRows = JsonRowFormats.Contains(request.Format);
+        headerTypes = RowBinaryHeaderFormats.TryGetValue(request.Format, out var withTypes) ? withTypes : null;
     }
 
     /// <summary>Whether output in <paramref name="format"/> is streamed, rather than run whole.</summary>
@@ -186,6 +200,11 @@ internal sealed class ChDbResultStream : ResultStream
     /// <summary>The piece of <paramref name="chunk"/> to hand over now (empty for none); it may queue a second.</summary>
     private ReadOnlyMemory<byte> Frame(ReadOnlyMemory<byte> chunk)
     {
+        if (headerTypes is { } withTypes)
+        {
+            return WithoutRepeatedHeader(chunk, withTypes);
+        }
+
         // JSONEachRow's rows start with '{'; only a block written as an array starts with '['.
         array ??= jsonRows && chunk.Span[0] == (byte)'[';
         if (array == false)
@@ -215,5 +234,31 @@ internal sealed class ChDbResultStream : ResultStream
 
         queued = rows;
         return RowSeparator;
+    }
+
+    /// <summary>The first block whole; any later one without the header it repeats.</summary>
+    private ReadOnlyMemory<byte> WithoutRepeatedHeader(ReadOnlyMemory<byte> chunk, bool withTypes)
+    {
+        var reader = new RowBinaryReader(chunk.Span);
+        var columns = reader.ReadLength();
+        for (var i = 0; i < (withTypes ? 2 * columns : columns); i++)
+        {
+            reader.ReadBytes(reader.ReadLength());
+        }
+
+        var blockHeader = chunk[..reader.Position];
+        if (header is null)
+        {
+            header = blockHeader.ToArray();
+            return chunk;
+        }
+
+        if (!blockHeader.Span.SequenceEqual(header))
+        {
+            failed = true;
+            throw new InvalidOperationException($"The embedded engine streamed a block of {request.Format} whose header differs from the first block's (query {request.QueryId}).");
+        }
+
+        return chunk[reader.Position..];
     }
 }
