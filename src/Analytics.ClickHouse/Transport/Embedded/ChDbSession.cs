@@ -93,6 +93,10 @@ internal sealed unsafe class ChDbSession(nint connectionSlot)
         if (!complete)
         {
             ChDbNative.StreamCancelQuery(Connection, stream);
+
+            // A stream both cancelled here and killed (a reader that left while the next block was being
+            // fetched) stays listed like a failed statement.
+            failed = true;
         }
 
         ChDbNative.DestroyResult(stream);
@@ -359,6 +363,8 @@ internal sealed unsafe class ChDbSession(nint connectionSlot)
         }
 
         failed = false;
-        ChDbNative.DestroyResult(InvokePlain("SELECT 1", "Null", streaming: false));
+
+        // Under a log_comment of its own: a KILL still looking for the failed statement must not find this one.
+        ChDbNative.DestroyResult(InvokePlain("SELECT 1 SETTINGS log_comment = ''", "Null", streaming: false));
     }
 }

@@ -82,6 +82,34 @@ public sealed class EmbeddedEngineTests
     }
 
     [Test]
+    public async Task AStreamKilledWhileFetching_LeavesTheEngineOnceItEnds()
+    {
+        var request = Request("SELECT number FROM numbers(100000000000)", "RowBinary", TimeSpan.FromSeconds(30));
+
+        var listed = await ListedAfterAsync(request, session =>
+        {
+            var stream = session.StartStream(request);
+            session.FetchChunk(stream, request.QueryId)!.Dispose();
+
+            // The next block is fetched while another session kills the statement, then the stream is left.
+            var fetch = Task.Run(() => session.FetchChunk(stream, request.QueryId)?.Dispose());
+            connection.Execute("KILL QUERY WHERE Settings['log_comment'] = @id ASYNC", new { id = request.QueryId });
+            try
+            {
+                fetch.Wait();
+            }
+            catch (AggregateException)
+            {
+                // The fetch may meet the kill, or may have had its block already.
+            }
+
+            session.EndStream(stream, complete: false);
+        });
+
+        Assert.That(listed, Is.Zero);
+    }
+
+    [Test]
     public async Task AnInsertThatFailsPartWay_LeavesTheEngineAtOnce()
     {
         await connection.ExecuteAsync("CREATE TABLE small (n UInt8) ENGINE = MergeTree ORDER BY n");
