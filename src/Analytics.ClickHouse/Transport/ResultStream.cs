@@ -2,7 +2,8 @@ namespace Analytics.ClickHouse.Transport;
 
 /// <summary>
 /// A statement's output handed over piece by piece, in order, as the engine produces it. A piece is
-/// valid until the next read or disposal. Disposing before the end stops the statement.
+/// valid until the next read or disposal. Disposing before the end stops the statement, and returns once
+/// the stop has been sent and answered.
 /// </summary>
 internal abstract class ResultStream : IAsyncDisposable
 {

@@ -184,6 +184,25 @@ public sealed class RawResultTests(string engine)
     }
 
     [Test]
+    public async Task AnOutputLeftWhileItsNextBlockIsLongInComing_StopsItsStatement()
+    {
+        // The first block has five rows; the filter matches nothing after them, so the next never comes.
+        await using var command = Connection.CreateCommand();
+        command.CommandText = "SELECT number FROM numbers(100000000000) WHERE number < 5 OR sipHash64(number) = 7";
+        command.QueryId = "raw-left-waiting-" + engine;
+
+        await using (var result = await command.ExecuteRawAsync("TSV"))
+        {
+            Assert.That(Encoding.UTF8.GetString((await result.ReadAsync()).Span), Is.EqualTo("0\n1\n2\n3\n4\n"));
+        }
+
+        // The stop is over once disposal returns: the next statement under the same query id runs untouched.
+        command.CommandText = "SELECT count() FROM numbers(30000000) WHERE sipHash64(number) != 7";
+        Assert.That(await command.ExecuteScalarAsync(), Is.EqualTo(30_000_000UL));
+        Assert.That(await CommandTests.StatementStillRunningAsync(Connection, command.QueryId), Is.Null);
+    }
+
+    [Test]
     public async Task AnOutputLeftPartWay_StopsItsStatementAndFreesItsSession()
     {
         // More abandoned outputs than the pool has sessions: one session kept by each would leave the last waiting.

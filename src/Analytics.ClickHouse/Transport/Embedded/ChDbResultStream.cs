@@ -53,6 +53,7 @@ internal sealed class ChDbResultStream : ResultStream
     private bool ended;
     private bool failed;
     private volatile bool stopping;
+    private Task? stop;
     private bool disposed;
 
     /// <summary>Takes over <paramref name="session"/>, rented for a stream; the statement starts on the first read.</summary>
@@ -104,26 +105,35 @@ internal sealed class ChDbResultStream : ResultStream
         return ReadOnlyMemory<byte>.Empty;
     }
 
-    public override ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         if (disposed)
         {
-            return ValueTask.CompletedTask;
+            return;
         }
 
         disposed = true;
         if (pending is { IsCompleted: false } fetch)
         {
-            // A read was cancelled and the statement killed: the fetch ends soon, and the session waits for it,
-            // not the caller.
-            _ = fetch.ContinueWith(_ => Release(), TaskScheduler.Default);
+            // A fetch is under way: a read that was cancelled, or the next block, which may be long in coming
+            // (a filter that matches rarely). The statement is stopped, and disposal returns once it has: a
+            // KILL still on its way could otherwise meet the caller's next statement under the same query id.
+            stopping = true;
+            stop ??= transport.StopAsync(request.QueryId, fetch);
+            await stop.ConfigureAwait(false);
+            if (!fetch.IsCompleted)
+            {
+                // Still running after every attempt: the session waits for it, not the caller.
+                _ = fetch.ContinueWith(_ => Release(), TaskScheduler.Default);
+                return;
+            }
         }
-        else
+        else if (stop is not null)
         {
-            Release();
+            await stop.ConfigureAwait(false);
         }
 
-        return ValueTask.CompletedTask;
+        Release();
     }
 
     private void Release()
@@ -155,10 +165,39 @@ internal sealed class ChDbResultStream : ResultStream
         }
     }
 
+    /// <summary>
+    /// The next block, or null at the end. Once a block has come, the one after it is fetched at once, so that
+    /// the engine produces it while the reader takes this one: a reader that decodes or sends each block then
+    /// waits for the engine only when the engine is the slower of the two.
+    /// </summary>
     private async Task<ResultBuffer?> FetchAsync(CancellationToken cancellationToken)
     {
+        var fetch = pending ?? StartFetch();
+        pending = fetch;
+        try
+        {
+            var fetched = await fetch.WaitAsync(cancellationToken).ConfigureAwait(false);
+            pending = fetched is null ? null : StartFetch();
+            return fetched;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !fetch.IsCompleted)
+        {
+            failed = true;
+            stopping = true;
+            stop = transport.StopAsync(request.QueryId, fetch);
+            throw;
+        }
+        catch (ClickHouseServerException)
+        {
+            pending = null;
+            failed = true;
+            throw;
+        }
+    }
+
+    private Task<ResultBuffer?> StartFetch() =>
         // Each engine call blocks its thread until a block is ready; keep it off the caller's.
-        var fetch = Task.Run(
+        Task.Run(
             () =>
             {
                 if (handle == 0)
@@ -175,27 +214,6 @@ internal sealed class ChDbResultStream : ResultStream
                 return session.FetchChunk(handle, request.QueryId);
             },
             CancellationToken.None);
-        pending = fetch;
-        try
-        {
-            var fetched = await fetch.WaitAsync(cancellationToken).ConfigureAwait(false);
-            pending = null;
-            return fetched;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !fetch.IsCompleted)
-        {
-            failed = true;
-            stopping = true;
-            _ = transport.StopAsync(request.QueryId, fetch);
-            throw;
-        }
-        catch (ClickHouseServerException)
-        {
-            pending = null;
-            failed = true;
-            throw;
-        }
-    }
 
     /// <summary>The piece of <paramref name="chunk"/> to hand over now (empty for none); it may queue a second.</summary>
     private ReadOnlyMemory<byte> Frame(ReadOnlyMemory<byte> chunk)

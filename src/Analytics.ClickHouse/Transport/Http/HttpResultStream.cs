@@ -79,24 +79,24 @@ internal sealed class HttpResultStream : ResultStream
         return piece.AsMemory(0, read);
     }
 
-    public override ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
-        if (!disposed)
+        if (disposed)
         {
-            disposed = true;
-
-            // A read statement goes on running when its answer is dropped; stop it.
-            if (!ended)
-            {
-                _ = transport.KillAsync(request.QueryId);
-            }
-
-            body.Dispose();
-            response.Dispose();
-            deadline.Dispose();
+            return;
         }
 
-        return ValueTask.CompletedTask;
+        disposed = true;
+        body.Dispose();
+        response.Dispose();
+        deadline.Dispose();
+
+        // A read statement goes on running when its answer is dropped; stop it. Disposal returns once the KILL
+        // is answered: one still on its way could meet the caller's next statement under the same query id.
+        if (!ended)
+        {
+            await transport.KillAsync(request.QueryId).ConfigureAwait(false);
+        }
     }
 
     private void Remember(ReadOnlySpan<byte> data)
