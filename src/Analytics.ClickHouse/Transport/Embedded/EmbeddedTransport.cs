@@ -8,10 +8,13 @@ internal sealed class EmbeddedTransport(ChDbEngine engine) : IClickHouseTranspor
 
     private static readonly TimeSpan StopInterval = TimeSpan.FromMilliseconds(100);
 
+    private readonly PendingStops stops = new();
+
     public ChDbEngine Engine { get; } = engine;
 
     public async Task<ResultBuffer> QueryAsync(QueryRequest request, CancellationToken cancellationToken)
     {
+        await stops.WaitAsync(request.QueryId).ConfigureAwait(false);
         var session = await Engine.RentAsync(cancellationToken).ConfigureAwait(false);
 
         // The engine call blocks its thread for the statement's duration; keep it off the caller's.
@@ -48,6 +51,8 @@ internal sealed class EmbeddedTransport(ChDbEngine engine) : IClickHouseTranspor
 
     public ResultBuffer Query(QueryRequest request)
     {
+        stops.WaitAsync(request.QueryId).AsTask().GetAwaiter().GetResult();
+
         // The engine call is synchronous by nature: no thread hop needed.
         var session = Engine.Rent();
         try
@@ -67,11 +72,13 @@ internal sealed class EmbeddedTransport(ChDbEngine engine) : IClickHouseTranspor
             return new WholeResultStream(await QueryAsync(request, cancellationToken).ConfigureAwait(false));
         }
 
+        await stops.WaitAsync(request.QueryId).ConfigureAwait(false);
         return new ChDbResultStream(this, await Engine.RentForStreamAsync(cancellationToken).ConfigureAwait(false), request);
     }
 
     public async Task<ulong> InsertAsync(QueryRequest request, string format, IEnumerable<ReadOnlyMemory<byte>> chunks, CancellationToken cancellationToken)
     {
+        await stops.WaitAsync(request.QueryId).ConfigureAwait(false);
         var session = await Engine.RentAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -87,9 +94,11 @@ internal sealed class EmbeddedTransport(ChDbEngine engine) : IClickHouseTranspor
     /// Stops the statement <paramref name="queryId"/>, run by <paramref name="work"/>, from another session.
     /// A statement that had not reached the engine when the first KILL came (its thread was slow to start)
     /// is caught by a later one, so this goes on until the work ends; each KILL passes over a statement
-    /// already cancelled.
+    /// already cancelled. Meanwhile a new statement under the same query id waits (<see cref="PendingStops"/>).
     /// </summary>
-    internal async Task StopAsync(string queryId, Task work)
+    internal Task StopAsync(string queryId, Task work) => stops.Track(queryId, KillUntilDoneAsync(queryId, work));
+
+    private async Task KillUntilDoneAsync(string queryId, Task work)
     {
         for (var attempt = 0; attempt < StopAttempts && !work.IsCompleted; attempt++)
         {

@@ -25,6 +25,7 @@ internal sealed class HttpTransport : IClickHouseTransport
     private readonly string _endpoint;
     private readonly bool _compression;
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
+    private readonly PendingStops _stops = new();
 
     /// <summary>Creates a transport for a ClickHouse server.</summary>
     /// <param name="baseUrl">The HTTP interface, e.g. <c>http://localhost:8123</c>.</param>
@@ -128,6 +129,7 @@ internal sealed class HttpTransport : IClickHouseTransport
         QueryRequest request, string url, bool readOnly, Func<HttpContent> content, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        await _stops.WaitAsync(request.QueryId).ConfigureAwait(false);
         using var deadline = Deadline(request, cancellationToken);
         try
         {
@@ -161,6 +163,7 @@ internal sealed class HttpTransport : IClickHouseTransport
     {
         ArgumentNullException.ThrowIfNull(request);
         cancellationToken.ThrowIfCancellationRequested();
+        await _stops.WaitAsync(request.QueryId).ConfigureAwait(false);
         var sql = Encoding.UTF8.GetBytes(request.Sql);
         var deadline = Deadline(request, cancellationToken);
         HttpResponseMessage? response = null;
@@ -214,8 +217,8 @@ internal sealed class HttpTransport : IClickHouseTransport
         {
             case OperationCanceledException when deadline.IsCancellationRequested || cancellationToken.IsCancellationRequested:
                 // Dropping the connection may not stop the statement (inserts, ASYNC work); ask the server
-                // explicitly, without making the caller wait for the answer.
-                _ = KillAsync(request.QueryId);
+                // explicitly, without making the caller wait for the answer (a statement under the same id does).
+                _ = _stops.Track(request.QueryId, KillAsync(request.QueryId));
                 return cancellationToken.IsCancellationRequested
                     ? new OperationCanceledException($"Query {request.QueryId} was cancelled.", exception, cancellationToken)
                     : new TimeoutException($"Query {request.QueryId} did not finish within {request.Timeout.TotalSeconds:0.###} s.", exception);

@@ -123,6 +123,26 @@ public sealed class EmbeddedEngineTests
         Assert.That(await connection.ExecuteScalarAsync<ulong>("SELECT count() FROM small"), Is.Zero);
     }
 
+    [Test]
+    public async Task AStatementUnderTheIdOfOneBeingStopped_WaitsUntilTheStopIsOver()
+    {
+        var transport = (EmbeddedTransport)connection.Transport;
+        var request = Request("SELECT 42", "TSV", TimeSpan.FromSeconds(30));
+        var stopped = new TaskCompletionSource();
+
+        // KILLs for the id go on until the work they stop has ended.
+        var stop = transport.StopAsync(request.QueryId, stopped.Task);
+        var next = transport.QueryAsync(request, CancellationToken.None);
+        await Task.Delay(300);
+        var waited = !next.IsCompleted;
+        stopped.SetResult();
+        await stop;
+        using var answer = await next.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.That(waited, Is.True, "a statement under the id being stopped should wait for the stop");
+        Assert.That(Encoding.UTF8.GetString(answer.Memory.Span), Is.EqualTo("42\n"));
+    }
+
     private QueryRequest Request(string sql, string format, TimeSpan timeout) =>
         new(sql, connection.Database, Guid.NewGuid().ToString(), format, [], new Dictionary<string, string>(), timeout);
 

@@ -248,6 +248,44 @@ public sealed class HttpTransportTests
     }
 
     [Test]
+    public async Task AStatementUnderTheIdOfOneBeingKilled_IsSentOnceTheKillIsAnswered()
+    {
+        var answerKill = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var seen = new ConcurrentQueue<string>();
+        var fake = FakeServer.AnsweringBy(async (sent, cancellationToken) =>
+        {
+            if (sent.Body.StartsWith("KILL", StringComparison.Ordinal))
+            {
+                await answerKill.Task;
+                seen.Enqueue("KILL answered");
+                return Ok("");
+            }
+
+            seen.Enqueue(sent.Body);
+            if (sent.Body == "SELECT sleep(3)")
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+
+            return Ok("2\n");
+        });
+        await using var transport = new HttpTransport(Server, null, null, compression: false, fake);
+
+        using (var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(100)))
+        {
+            Assert.ThrowsAsync<OperationCanceledException>(() => transport.QueryAsync(Request("SELECT sleep(3)"), cancel.Token));
+        }
+
+        // The same query id again while the KILL of the first is unanswered.
+        var next = transport.QueryAsync(Request("SELECT 2"), CancellationToken.None);
+        await Task.Delay(200);
+        answerKill.SetResult();
+        using var answer = await next.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.That(seen, Is.EqualTo(new[] { "SELECT sleep(3)", "KILL answered", "SELECT 2" }));
+    }
+
+    [Test]
     public async Task WrittenRows_ComeFromTheSummaryHeader()
     {
         var fake = new FakeServer(() => Respond(HttpStatusCode.OK, "", ("X-ClickHouse-Summary", """{"read_rows":"0","written_rows":"5","written_bytes":"40"}""")));
@@ -491,12 +529,17 @@ public sealed class HttpTransportTests
     /// <summary>Records every request and answers with a script given the attempt number (1-based).</summary>
     private sealed class FakeServer(Func<int, CancellationToken, Task<HttpResponseMessage>> respond) : HttpMessageHandler
     {
+        private Func<Sent, CancellationToken, Task<HttpResponseMessage>>? respondTo;
         private int attempts;
 
         public FakeServer(Func<HttpResponseMessage> always)
             : this((_, _) => Task.FromResult(always()))
         {
         }
+
+        /// <summary>A server that answers each request by what was sent.</summary>
+        public static FakeServer AnsweringBy(Func<Sent, CancellationToken, Task<HttpResponseMessage>> respondTo) =>
+            new((_, _) => throw new InvalidOperationException("This server answers by what was sent.")) { respondTo = respondTo };
 
         public ConcurrentQueue<Sent> Requests { get; } = new();
 
@@ -522,7 +565,9 @@ public sealed class HttpTransportTests
                 Encoding.UTF8.GetString(body));
             Requests.Enqueue(sent);
             OnRequest?.Invoke(sent);
-            return await respond(Interlocked.Increment(ref attempts), cancellationToken);
+            return respondTo is null
+                ? await respond(Interlocked.Increment(ref attempts), cancellationToken)
+                : await respondTo(sent, cancellationToken);
         }
     }
 }
