@@ -11,7 +11,8 @@ namespace Analytics.ClickHouse.ADO;
 /// Reads a result in <c>RowBinaryWithNamesAndTypes</c>: the header names each column and its type,
 /// then rows follow. Each <see cref="Read"/> decodes one row. A reader from
 /// <c>ExecuteReaderAsync</c> takes the output from the engine piece by piece as its rows are read, so
-/// that only the piece being read is held; closing it before its last row stops the statement.
+/// that an output of any size is held a block or two at a time; closing it before its last row stops
+/// the statement.
 /// </summary>
 public sealed class ClickHouseDataReader : DbDataReader
 {
