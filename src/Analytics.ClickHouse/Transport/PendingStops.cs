@@ -19,7 +19,13 @@ internal sealed class PendingStops
         return stop;
     }
 
-    /// <summary>Waits for the stop under way for <paramref name="queryId"/>, if there is one.</summary>
+    /// <summary>
+    /// Waits for the stop under way for <paramref name="queryId"/>, if there is one. A stop that failed is
+    /// over all the same; its failure belongs to it, not to the statement waiting.
+    /// </summary>
     public ValueTask WaitAsync(string queryId) =>
-        stops.TryGetValue(queryId, out var stop) ? new ValueTask(stop) : ValueTask.CompletedTask;
+        stops.TryGetValue(queryId, out var stop) ? Over(stop) : ValueTask.CompletedTask;
+
+    /// <summary>Waits for <paramref name="stop"/> to end, however it ends.</summary>
+    public static async ValueTask Over(Task stop) => await stop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
 }

@@ -120,7 +120,7 @@ internal sealed class ChDbResultStream : ResultStream
             // KILL still on its way could otherwise meet the caller's next statement under the same query id.
             stopping = true;
             stop ??= transport.StopAsync(request.QueryId, fetch);
-            await stop.ConfigureAwait(false);
+            await PendingStops.Over(stop);
             if (!fetch.IsCompleted)
             {
                 // Still running after every attempt: the session waits for it, not the caller.
@@ -130,7 +130,7 @@ internal sealed class ChDbResultStream : ResultStream
         }
         else if (stop is not null)
         {
-            await stop.ConfigureAwait(false);
+            await PendingStops.Over(stop);
         }
 
         Release();
