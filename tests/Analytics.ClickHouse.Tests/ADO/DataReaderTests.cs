@@ -92,6 +92,25 @@ public sealed class DataReaderTests(string engine)
         Assert.That(await reader.ReadAsync(), Is.False);
     }
 
+    [TestCase("EXPLAIN SELECT sum(number) FROM numbers(10)", "explain")]
+    [TestCase("EXPLAIN PIPELINE SELECT sum(number) FROM numbers(10)", "explain")]
+    [TestCase("DESCRIBE TABLE system.one", "name")]
+    [TestCase("SHOW DATABASES", "name")]
+    public async Task StatementsOfEveryKind_AreRead(string sql, string firstColumn)
+    {
+        // The embedded engine refuses to stream some statements (EXPLAIN); they are read whole instead.
+        await using var command = Connection.CreateCommand();
+        command.CommandText = sql;
+        await using var reader = await command.ExecuteReaderAsync();
+
+        var rows = await ReadAllAsync(reader);
+        Assert.Multiple(() =>
+        {
+            Assert.That(reader.GetName(0), Is.EqualTo(firstColumn));
+            Assert.That(rows, Is.Not.Empty);
+        });
+    }
+
     [Test]
     public async Task RowsArriveBeforeTheStatementEnds_AndClosingTheReaderStopsIt()
     {

@@ -17,6 +17,8 @@ namespace Analytics.ClickHouse.Transport.Embedded;
 /// </remarks>
 internal sealed class ChDbResultStream : ResultStream
 {
+    private const int BadArguments = 36;
+
     private static readonly FrozenSet<string> JsonRowFormats =
         new[] { "JSONEachRow", "JSONLines", "NDJSON", "JSONStringsEachRow" }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
@@ -55,6 +57,9 @@ internal sealed class ChDbResultStream : ResultStream
     private volatile bool stopping;
     private Task? stop;
     private bool disposed;
+
+    // Set when the engine would not stream the statement and it ran whole instead.
+    private bool ranWhole;
 
     /// <summary>Takes over <paramref name="session"/>, rented for a stream; the statement starts on the first read.</summary>
     public ChDbResultStream(EmbeddedTransport transport, ChDbSession session, QueryRequest request)
@@ -202,18 +207,39 @@ internal sealed class ChDbResultStream : ResultStream
             {
                 if (handle == 0)
                 {
+                    if (ranWhole)
+                    {
+                        return null;
+                    }
+
                     // A read cancelled before its statement started: do not start it.
                     if (stopping)
                     {
                         throw new OperationCanceledException($"Query {request.QueryId} was cancelled before it started.");
                     }
 
-                    handle = session.StartStream(request);
+                    try
+                    {
+                        handle = session.StartStream(request);
+                    }
+                    catch (ClickHouseServerException ex) when (IsRefusedAsStream(ex))
+                    {
+                        // Refused before it ran: the statement runs whole, its output one block.
+                        ranWhole = true;
+                        return session.Execute(request);
+                    }
                 }
 
                 return session.FetchChunk(handle, request.QueryId);
             },
             CancellationToken.None);
+
+    /// <summary>
+    /// The engine streams only queries that read (SELECT and the like); it refuses EXPLAIN, SHOW, DESCRIBE
+    /// and other statements with output before running them.
+    /// </summary>
+    private static bool IsRefusedAsStream(ClickHouseServerException ex) =>
+        ex.ErrorCode == BadArguments && ex.Message.Contains("Streaming query is not supported", StringComparison.Ordinal);
 
     /// <summary>The piece of <paramref name="chunk"/> to hand over now (empty for none); it may queue a second.</summary>
     private ReadOnlyMemory<byte> Frame(ReadOnlyMemory<byte> chunk)
