@@ -35,7 +35,7 @@ public class QueryResponseBenchmarks
     private List<PromptStatsRow> promptStatsRows = null!;
     private UserStatsRequest userStatsRequest = null!;
     private UserStatsWindow userStatsWindow = null!;
-    private List<UserStatsRow> userStatsRows = null!;
+    private UserStatsQuery.Result userStatsResult = null!;
 
     [GlobalSetup]
     public void SetUp()
@@ -43,7 +43,7 @@ public class QueryResponseBenchmarks
         json = ServiceJsonOptions();
         var random = new Random(20_261_122);
         (promptStatsRequest, promptStatsRows) = PromptStatsInput(random);
-        (userStatsRequest, userStatsWindow, userStatsRows) = UserStatsInput(random);
+        (userStatsRequest, userStatsWindow, userStatsResult) = UserStatsInput(random);
     }
 
     [Benchmark(Description = "A: PromptStatsHandler.Map + JSON, 100 ids x 90 days")]
@@ -51,12 +51,12 @@ public class QueryResponseBenchmarks
         WriteJsonAsync(new AnalyticsResponse<PromptStatsData>(0, "success", PromptStatsHandler.Map(promptStatsRequest, promptStatsRows)));
 
     [Benchmark(Description = "C: UserStatsHandler.Map + JSON, 5k rows")]
-    public Task<long> UserStatsJson() => WriteJsonAsync(UserStatsHandler.Map(userStatsRequest, userStatsWindow, userStatsRows));
+    public Task<long> UserStatsJson() => WriteJsonAsync(UserStatsHandler.Map(userStatsRequest, userStatsWindow, userStatsResult));
 
     [Benchmark(Description = "C: UserStatsHandler.Map + UserStatsCsv.Write + UTF-8, 5k rows")]
     public async Task<long> UserStatsCsvText()
     {
-        var response = UserStatsHandler.Map(userStatsRequest, userStatsWindow, userStatsRows);
+        var response = UserStatsHandler.Map(userStatsRequest, userStatsWindow, userStatsResult);
         var pipe = OpenBody();
         Encoding.UTF8.GetBytes(UserStatsCsv.Write(response.Data), pipe);
         await pipe.CompleteAsync();
@@ -105,49 +105,53 @@ public class QueryResponseBenchmarks
         return (new PromptStatsRequest(from, from.AddDays(PromptDays - 1), ids), rows);
     }
 
-    /// <summary>C's request (12 weeks by week) and <c>user_stats.sql</c>'s rows, the summary's parts on every row; every 40th user capped.</summary>
-    private static (UserStatsRequest, UserStatsWindow, List<UserStatsRow>) UserStatsInput(Random random)
+    /// <summary>C's request (12 weeks by week) and what its statements return: a page of 5,000 rows, its users' names, lifetimes and caps (every 40th user capped), and the summary.</summary>
+    private static (UserStatsRequest, UserStatsWindow, UserStatsQuery.Result) UserStatsInput(Random random)
     {
         var start = new DateTime(2026, 8, 31, 0, 0, 0, DateTimeKind.Utc);
         var request = new UserStatsRequest(Granularity.Week, null, (start, start.AddDays(7 * 12)), [], [], string.Empty, string.Empty);
         var window = UserStatsWindow.Derive(request, start.AddDays(90));
-        var users = Enumerable.Range(0, 420).Select(i => (
-            Id: $"usr_{unchecked((uint)i * 2654435761u):x8}",
-            First: $"First{i % 50}",
-            Last: $"Last{i % 47}",
-            Institution: $"inst-{i % 40:D3}",
-            Lifetime: Scaled(random.NextInt64(1_000_000, 9_000_000_000), 6),
-            Cap: i % 40 == 0 ? Scaled(500_000_000, 6) : (decimal?)null)).ToArray();
-        var rows = new List<UserStatsRow>(UserStatsRows);
-        for (var week = 0; rows.Count < UserStatsRows; week++)
+        var people = Enumerable.Range(0, 420).Select(i =>
         {
-            foreach (var u in users.Take(UserStatsRows - rows.Count))
+            var (first, last, institution) = ($"First{i % 50}", $"Last{i % 47}", $"inst-{i % 40:D3}");
+            return new UserStatsPerson
             {
-                rows.Add(new UserStatsRow
+                User = $"usr_{unchecked((uint)i * 2654435761u):x8}",
+                Institution = institution,
+                Email = $"{first}.{last}@{institution}.example.edu".ToLowerInvariant(),
+                Fname = first,
+                Lname = last,
+                InstanceName = $"Campus {institution[5..]}",
+                AiName = "Athena",
+                LifetimeUsed = Scaled(random.NextInt64(1_000_000, 9_000_000_000), 6),
+                CapLimit = i % 40 == 0 ? Scaled(500_000_000, 6) : null,
+            };
+        }).ToList();
+        var page = new List<UserStatsUsage>(UserStatsRows);
+        for (var week = 0; page.Count < UserStatsRows; week++)
+        {
+            foreach (var person in people.Take(UserStatsRows - page.Count))
+            {
+                page.Add(new UserStatsUsage
                 {
-                    User = u.Id,
-                    Email = $"{u.First}.{u.Last}@{u.Institution}.example.edu".ToLowerInvariant(),
-                    Fname = u.First,
-                    Lname = u.Last,
-                    Institution = u.Institution,
-                    InstanceName = $"Campus {u.Institution[5..]}",
-                    AiName = "Athena",
+                    User = person.User,
+                    Institution = person.Institution,
                     PeriodStart = DateOnly.FromDateTime(start.AddDays(7 * week)),
                     QueryCount = random.Next(1, 400),
                     CreditsUsed = Scaled(random.NextInt64(1_000, 300_000_000), 6),
-                    LifetimeUsed = u.Lifetime,
-                    CapLimit = u.Cap,
-                    AtCap = u.Cap is { } cap && u.Lifetime >= cap,
-                    TotalCredits = Scaled(812_345_678_901, 6),
-                    UserCount = 420,
-                    UsersAtCap = 4,
-                    InstitutionCount = 40,
-                    InstitutionMeanSum = Scaled(77_345_678_901_234_567, 12),
                 });
             }
         }
 
-        return (request, window, rows);
+        var totals = new UserStatsTotals
+        {
+            TotalCredits = Scaled(812_345_678_901, 6),
+            UserCount = 420,
+            UsersAtCap = 4,
+            InstitutionCount = 40,
+            InstitutionMeanSum = Scaled(77_345_678_901_234_567, 12),
+        };
+        return (request, window, new UserStatsQuery.Result(page, people, totals));
     }
 
     /// <summary><paramref name="units"/> × 10^-<paramref name="scale"/>, keeping the scale as the engine's Decimal columns do (trailing zeros included).</summary>

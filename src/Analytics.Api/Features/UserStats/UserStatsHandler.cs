@@ -62,26 +62,8 @@ internal static class UserStatsHandler
             return Error(logger, StatusCodes.Status400BadRequest, "the window must lie between 1970-01-01 and 2149-06-06");
         }
 
-        await using var connection = await connections.OpenAsync(cancellationToken);
-        var rows = (await connection.QueryAsync<UserStatsRow>(new CommandDefinition(
-            SqlFiles.Query("user_stats"),
-            QueryParameters.From(new
-            {
-                workspace = access.WorkspaceId,
-                granularity = request.Granularity,
-                start = window.Start,
-                end = window.End,
-                full_from = window.FullDaysFrom,
-                full_to = window.FullDaysTo,
-                accounts = request.Accounts,
-                institutions = request.Institutions,
-                role = request.Role,
-                search = request.Search,
-                limit = (uint)MaxRows + 1,
-            }),
-            cancellationToken: cancellationToken))).ToList();
-
-        var response = Map(request, window, rows);
+        var result = await UserStatsQuery.ReadAsync(connections, access.WorkspaceId!, request, window, MaxRows + 1, cancellationToken);
+        var response = Map(request, window, result);
         UserStatsLog.Served(logger, access.WorkspaceId!, window.Start, window.End, request.Granularity, response.Data.Count, response.Truncated);
         if (!UserStatsCsv.IsPreferred(context.Request))
         {
@@ -93,24 +75,43 @@ internal static class UserStatsHandler
         return TypedResults.Text(UserStatsCsv.Write(response.Data), UserStatsCsv.ContentType);
     }
 
-    /// <summary>The first <see cref="MaxRows"/> rows as entries, <c>truncated</c> when the query found more, and the summary.</summary>
-    internal static UserStatsResponse Map(UserStatsRequest request, UserStatsWindow window, IReadOnlyList<UserStatsRow> rows)
+    /// <summary>
+    /// The first <see cref="MaxRows"/> rows of the page as entries with their users' names, lifetimes
+    /// and caps, <c>truncated</c> when the page holds more, and the summary.
+    /// </summary>
+    internal static UserStatsResponse Map(UserStatsRequest request, UserStatsWindow window, UserStatsQuery.Result result)
     {
-        var entries = rows.Take(MaxRows).Select(r => new UserStatsEntry(
-            r.User, r.Email, r.Fname, r.Lname, r.Institution, r.InstanceName, r.AiName,
-            r.PeriodStart.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc),
-            r.QueryCount, JsonDecimal.Normalize(r.CreditsUsed), JsonDecimal.Normalize(r.LifetimeUsed),
-            r.CapLimit is { } cap ? JsonDecimal.Normalize(cap) : null, CapUsedPct(r.LifetimeUsed, r.CapLimit), r.AtCap)).ToList();
+        var profiles = new Dictionary<(string User, string Institution), UserStatsPerson>();
+        var accounts = new Dictionary<string, UserStatsPerson>(StringComparer.Ordinal);
+        foreach (var person in result.People)
+        {
+            profiles.TryAdd((person.User, person.Institution), person);
+            accounts.TryAdd(person.User, person);
+        }
 
-        var summary = rows.Count == 0
+        var entries = result.Page.Take(MaxRows).Select(r =>
+        {
+            var account = accounts.GetValueOrDefault(r.User);
+            var profile = profiles.GetValueOrDefault((r.User, r.Institution));
+            var (lifetime, cap) = (account?.LifetimeUsed ?? 0m, account?.CapLimit);
+            return new UserStatsEntry(
+                r.User, profile?.Email ?? string.Empty, profile?.Fname ?? string.Empty, profile?.Lname ?? string.Empty, r.Institution,
+                profile?.InstanceName ?? string.Empty, profile?.AiName ?? string.Empty,
+                r.PeriodStart.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc),
+                r.QueryCount, JsonDecimal.Normalize(r.CreditsUsed), JsonDecimal.Normalize(lifetime),
+                cap is { } limit ? JsonDecimal.Normalize(limit) : null, CapUsedPct(lifetime, cap), lifetime >= cap);
+        }).ToList();
+
+        var totals = result.Totals;
+        var summary = totals.UserCount == 0
             ? new UserStatsSummary(0, 0, 0)
             : new UserStatsSummary(
-                JsonDecimal.Round(rows[0].TotalCredits / rows[0].UserCount, 6),
-                JsonDecimal.Round(rows[0].InstitutionMeanSum / rows[0].InstitutionCount, 6),
-                rows[0].UsersAtCap);
+                JsonDecimal.Round(totals.TotalCredits / totals.UserCount, 6),
+                JsonDecimal.Round(totals.InstitutionMeanSum / totals.InstitutionCount, 6),
+                totals.UsersAtCap);
 
         return new UserStatsResponse(
-            true, rows.Count > MaxRows, request.Granularity, window.Source, window.DefaultDays, window.Start, window.End, entries, summary);
+            true, result.Page.Count > MaxRows, request.Granularity, window.Source, window.DefaultDays, window.Start, window.End, entries, summary);
     }
 
     /// <summary>Lifetime credits as a percentage of the cap, to 2 decimals; a zero cap counts as fully used.</summary>
