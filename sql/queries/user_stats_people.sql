@@ -1,7 +1,9 @@
 -- The latest names, lifetime credits and caps of the users on a page of the user-stats extract: a row
 -- per user and institution they were seen with (one row with an empty institution when never seen).
 -- Lifetime credits are all of the user's credits net of forgotten histories, read through the daily
--- rollup's user_lifetime projection.
+-- rollup's user_lifetime projection. The workspace's profiles, lifetimes and caps are read whole and
+-- joined to the page's users: cheaper than filtering each by a list of thousands of ids (20 against
+-- 42 ms for 5,000 of 20,000 users).
 WITH
     profiles AS
     (
@@ -9,21 +11,21 @@ WITH
                argMax(user_email, seen_at) AS email, argMax(user_fname, seen_at) AS fname, argMax(user_lname, seen_at) AS lname,
                argMax(instance_name, seen_at) AS instance_name, argMax(ai_name, seen_at) AS ai_name
         FROM user_profiles
-        WHERE workspace_id = {workspace:String} AND user_id IN {users:Array(String)}
+        WHERE workspace_id = {workspace:String}
         GROUP BY user_id, institution_id
     ),
     lifetime AS
     (
         SELECT user_id, toDecimal128(sum(credits), 6) AS lifetime_used
         FROM user_institution_daily
-        WHERE workspace_id = {workspace:String} AND user_id IN {users:Array(String)}
+        WHERE workspace_id = {workspace:String}
         GROUP BY user_id
     ),
     caps AS
     (
         SELECT user_id, argMax(cap_limit, version) AS cap_limit
         FROM user_caps
-        WHERE workspace_id = {workspace:String} AND user_id IN {users:Array(String)}
+        WHERE workspace_id = {workspace:String}
         GROUP BY user_id
     )
 SELECT k.user_id AS User, p.institution_id AS Institution, p.email AS Email, p.fname AS Fname, p.lname AS Lname,
