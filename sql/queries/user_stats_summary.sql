@@ -6,13 +6,13 @@
 WITH
     pairs AS
     (
-        SELECT user_id, institution_id, toDecimal128(sum(credits), 6) AS credits
+        SELECT user_id, institution_id, toDecimal128(sum(credits), 6) AS pair_credits
         FROM user_institution_usage(
             workspace = {workspace:String}, start = {start:DateTime64(3, 'UTC')}, end = {end:DateTime64(3, 'UTC')},
             full_from = {full_from:Date}, full_to = {full_to:Date}, accounts = {accounts:Array(String)},
             institutions = {institutions:Array(String)}, role = {role:String}, search = {search:String})
         GROUP BY user_id, institution_id
-        HAVING sum(queries) != 0 OR credits != 0
+        HAVING sum(queries) != 0 OR pair_credits != 0
     ),
     at_cap AS
     (
@@ -37,15 +37,15 @@ WITH
     ),
     institutions AS
     (
-        SELECT institution_id, sum(credits) AS credits, count() AS users,
+        SELECT institution_id, sum(pair_credits) AS institution_credits, count() AS users,
                uniqExactState(user_id) AS distinct_users,
                uniqExactIfState(user_id, user_id IN (SELECT user_id FROM at_cap)) AS capped_users
         FROM pairs
         GROUP BY institution_id
     )
-SELECT toDecimal128(sum(credits), 6) AS TotalCredits,
+SELECT toDecimal128(sum(institution_credits), 6) AS TotalCredits,
        toInt64(uniqExactMerge(distinct_users)) AS UserCount,
        toInt64(uniqExactIfMerge(capped_users)) AS UsersAtCap,
        toInt64(count()) AS InstitutionCount,
-       toDecimal128(sum(toDecimal128(credits, 12) / users), 12) AS InstitutionMeanSum
+       toDecimal128(sum(toDecimal128(institution_credits, 12) / users), 12) AS InstitutionMeanSum
 FROM institutions

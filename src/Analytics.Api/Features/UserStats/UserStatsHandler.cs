@@ -2,7 +2,6 @@ using System.Text.Json;
 using Analytics.Api.Auth;
 using Analytics.Api.Features.Shared;
 using Analytics.Api.Infrastructure;
-using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -81,19 +80,20 @@ internal static class UserStatsHandler
     /// </summary>
     internal static UserStatsResponse Map(UserStatsRequest request, UserStatsWindow window, UserStatsQuery.Result result)
     {
-        var profiles = new Dictionary<(string User, string Institution), UserStatsPerson>();
-        var accounts = new Dictionary<string, UserStatsPerson>(StringComparer.Ordinal);
+        // A user's lifetime and cap ride on each of their rows; names are per user and institution.
+        var byProfile = new Dictionary<(string User, string Institution), UserStatsPerson>();
+        var byUser = new Dictionary<string, UserStatsPerson>(StringComparer.Ordinal);
         foreach (var person in result.People)
         {
-            profiles.TryAdd((person.User, person.Institution), person);
-            accounts.TryAdd(person.User, person);
+            byProfile.TryAdd((person.User, person.Institution), person);
+            byUser.TryAdd(person.User, person);
         }
 
         var entries = result.Page.Take(MaxRows).Select(r =>
         {
-            var account = accounts.GetValueOrDefault(r.User);
-            var profile = profiles.GetValueOrDefault((r.User, r.Institution));
-            var (lifetime, cap) = (account?.LifetimeUsed ?? 0m, account?.CapLimit);
+            var user = byUser.GetValueOrDefault(r.User);
+            var profile = byProfile.GetValueOrDefault((r.User, r.Institution));
+            var (lifetime, cap) = (user?.LifetimeUsed ?? 0m, user?.CapLimit);
             return new UserStatsEntry(
                 r.User, profile?.Email ?? string.Empty, profile?.Fname ?? string.Empty, profile?.Lname ?? string.Empty, r.Institution,
                 profile?.InstanceName ?? string.Empty, profile?.AiName ?? string.Empty,
