@@ -52,6 +52,26 @@ public sealed class RawResultTests(string engine)
     }
 
     [Test]
+    public async Task StatementsTheEngineDoesNotStream_AreHandedOverWhole_EvenWhenTheirOutputIsEmpty()
+    {
+        await using var command = Connection.CreateCommand();
+        command.CommandText = "EXPLAIN SELECT count() FROM numbers(10)";
+        await using (var explain = await command.ExecuteRawAsync("JSONEachRow"))
+        {
+            var lines = Encoding.UTF8.GetString(await explain.ReadAllBytesAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.That(lines, Is.Not.Empty.And.All.StartsWith("{\"explain\":"));
+        }
+
+        // A database of its own, with no tables: SHOW TABLES writes nothing at all.
+        var empty = "raw_empty_" + engine;
+        await Connection.ExecuteAsync($"CREATE DATABASE IF NOT EXISTS {empty}");
+        command.CommandText = $"SHOW TABLES FROM {empty}";
+        await using var tables = await command.ExecuteRawAsync("JSONEachRow");
+
+        Assert.That(await tables.ReadAllBytesAsync(), Is.Empty);
+    }
+
+    [Test]
     public async Task CopyTo_WritesEveryByte_OfAnOutputManySlicesLong()
     {
         await using var command = Connection.CreateCommand();

@@ -224,9 +224,16 @@ internal sealed class ChDbResultStream : ResultStream
                     }
                     catch (ClickHouseServerException ex) when (IsRefusedAsStream(ex))
                     {
-                        // Refused before it ran: the statement runs whole, its output one block.
+                        // Refused before it ran: the statement runs whole, its output one block (none when empty).
                         ranWhole = true;
-                        return session.Execute(request);
+                        var whole = session.Execute(request);
+                        if (whole.Memory.IsEmpty)
+                        {
+                            whole.Dispose();
+                            return null;
+                        }
+
+                        return whole;
                     }
                 }
 
