@@ -18,8 +18,10 @@ ALTER TABLE user_institution_daily MATERIALIZE PROJECTION user_lifetime;
 -- [full_from, full_to) from the daily rollup (net of forgotten histories), the partial days at the
 -- window's edges from raw events minus forgotten histories, as two ranges so that the primary key
 -- skips the days between (when the window lies inside one day, both ranges are the window itself).
--- Rows of one key may repeat (unmerged rollup parts, raw events), so readers sum them. The summary
--- and the pages of the extract both read through here, so they always agree on what matches.
+-- With matched_only, only the usage of the given users at the given institutions (the pairs of the
+-- two arrays, those a usersearch matched). Rows of one key may repeat (unmerged rollup parts, raw
+-- events), so readers sum them. The summary and the pages of the extract both read through here, so
+-- they always agree on what matches.
 CREATE VIEW IF NOT EXISTS user_institution_usage AS
 SELECT day, user_id, institution_id, queries, credits
 FROM
@@ -44,14 +46,5 @@ FROM
       AND ({role:String} = '' OR user_role = {role:String})
       AND (workspace_id, history_id) NOT IN (SELECT workspace_id, history_id FROM forgotten_histories)
 )
-WHERE {search:String} = ''
-   OR (user_id, institution_id) IN
-      (
-          SELECT user_id, institution_id
-          FROM user_profiles
-          WHERE workspace_id = {workspace:String}
-          GROUP BY user_id, institution_id
-          HAVING positionCaseInsensitiveUTF8(argMax(user_email, seen_at), {search:String}) > 0
-              OR positionCaseInsensitiveUTF8(argMax(user_fname, seen_at), {search:String}) > 0
-              OR positionCaseInsensitiveUTF8(argMax(user_lname, seen_at), {search:String}) > 0
-      );
+WHERE NOT {matched_only:Bool}
+   OR (user_id, institution_id) IN arrayZip({matched_users:Array(String)}, {matched_institutions:Array(String)});

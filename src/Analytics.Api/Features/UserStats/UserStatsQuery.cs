@@ -6,28 +6,54 @@ namespace Analytics.Api.Features.UserStats;
 
 /// <summary>
 /// Reads an extract in three statements: the summary over the whole window, beside it the rows of the
-/// page, then the names, lifetimes and caps of the page's users. Rows come in the extract's order
-/// (period first), so the page is read from the window's earliest periods on, 1, then 4, then 16 more
-/// periods at a time, until it holds <c>limit</c> rows or the window is done: a page of a long
-/// window groups only the periods it shows, while the summary groups users, not their periods.
+/// page, then the names, lifetimes and caps of the page's users. A usersearch is resolved first, once,
+/// into the users and institutions it matches, which the other statements then keep to (an extract
+/// that matches no one reads nothing more). Rows come in the extract's order (period first), so the
+/// page is read from the window's earliest periods on, 1, then 4, then 16 more periods at a time
+/// (after a search, first as many as it takes to fill a page with a row per matched pair and period),
+/// until it holds <c>limit</c> rows or the window is done: a page of a long window groups only the
+/// periods it shows, while the summary groups users, not their periods.
 /// </summary>
 internal static class UserStatsQuery
 {
     // Periods a read may grow to: far beyond any window the rollups hold, by day.
     private const int MaxPeriodsPerRead = 1 << 16;
 
-    public sealed record Result(IReadOnlyList<UserStatsUsage> Page, IReadOnlyList<UserStatsPerson> People, UserStatsTotals Totals);
+    public sealed record Result(IReadOnlyList<UserStatsUsage> Page, IReadOnlyList<UserStatsPerson> People, UserStatsTotals Totals)
+    {
+        public static readonly Result Empty = new([], [], UserStatsTotals.None);
+    }
 
     public static async Task<Result> ReadAsync(
         ClickHouseConnectionFactory connections, string workspace, UserStatsRequest request, UserStatsWindow window, int limit, CancellationToken cancellationToken)
     {
+        var scope = new Scope(workspace, request, null);
+        if (request.Search.Length > 0)
+        {
+            await using var connection = await connections.OpenAsync(cancellationToken);
+            var matches = (await connection.QueryAsync<UserStatsMatch>(new CommandDefinition(
+                SqlFiles.Query("user_stats_matches"), QueryParameters.From(new { workspace, search = request.Search }), cancellationToken: cancellationToken))).ToList();
+            if (matches.Count == 0)
+            {
+                return Result.Empty;
+            }
+
+            scope = scope with { Matches = matches };
+        }
+
+        return await ReadScopedAsync(connections, scope, window, limit, cancellationToken);
+    }
+
+    private static async Task<Result> ReadScopedAsync(
+        ClickHouseConnectionFactory connections, Scope scope, UserStatsWindow window, int limit, CancellationToken cancellationToken)
+    {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var totals = ReadTotalsAsync(connections, workspace, request, window, stop.Token);
+        var totals = ReadTotalsAsync(connections, scope, window, stop.Token);
         try
         {
             await using var connection = await connections.OpenAsync(cancellationToken);
-            var page = await ReadPageAsync(connection, workspace, request, window, limit, cancellationToken);
-            var people = page.Count == 0 ? [] : await ReadPeopleAsync(connection, workspace, page, cancellationToken);
+            var page = await ReadPageAsync(connection, scope, window, limit, cancellationToken);
+            var people = page.Count == 0 ? [] : await ReadPeopleAsync(connection, scope.Workspace, page, cancellationToken);
             return new Result(page, people, await totals);
         }
         catch
@@ -39,23 +65,27 @@ internal static class UserStatsQuery
     }
 
     private static async Task<UserStatsTotals> ReadTotalsAsync(
-        ClickHouseConnectionFactory connections, string workspace, UserStatsRequest request, UserStatsWindow window, CancellationToken cancellationToken)
+        ClickHouseConnectionFactory connections, Scope scope, UserStatsWindow window, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<UserStatsTotals>(new CommandDefinition(
-            SqlFiles.Query("user_stats_summary"), Parameters(workspace, request, window), cancellationToken: cancellationToken)) ?? UserStatsTotals.None;
+            SqlFiles.Query("user_stats_summary"), Parameters(scope, window), cancellationToken: cancellationToken)) ?? UserStatsTotals.None;
     }
 
     private static async Task<List<UserStatsUsage>> ReadPageAsync(
-        ClickHouseConnection connection, string workspace, UserStatsRequest request, UserStatsWindow window, int limit, CancellationToken cancellationToken)
+        ClickHouseConnection connection, Scope scope, UserStatsWindow window, int limit, CancellationToken cancellationToken)
     {
         var page = new List<UserStatsUsage>();
+        var granularity = scope.Request.Granularity;
         var from = window.Start;
-        for (var periods = 1; from < window.End && page.Count < limit; periods = Math.Min(periods * 4, MaxPeriodsPerRead))
+
+        // A period holds at most a row per matched pair, so fewer periods than limit / pairs cannot fill a page.
+        var first = scope.Matches is { Count: > 0 } matches ? Math.Clamp((limit + matches.Count - 1) / matches.Count, 1, MaxPeriodsPerRead) : 1;
+        for (var periods = first; from < window.End && page.Count < limit; periods = Math.Min(periods * 4, MaxPeriodsPerRead))
         {
-            var next = Granularity.AddPeriods(request.Granularity, Granularity.PeriodStart(request.Granularity, from.Date), periods);
+            var next = Granularity.AddPeriods(granularity, Granularity.PeriodStart(granularity, from.Date), periods);
             var to = next < window.End ? next : window.End;
-            var parameters = Parameters(workspace, request, window with { Start = from, End = to });
+            var parameters = Parameters(scope, window with { Start = from, End = to });
             parameters.Add("limit", (uint)(limit - page.Count));
             page.AddRange(await connection.QueryAsync<UserStatsUsage>(new CommandDefinition(
                 SqlFiles.Query("user_stats_page"), parameters, cancellationToken: cancellationToken)));
@@ -73,17 +103,22 @@ internal static class UserStatsQuery
             SqlFiles.Query("user_stats_people"), QueryParameters.From(new { workspace, users }), cancellationToken: cancellationToken))).ToList();
     }
 
-    private static DynamicParameters Parameters(string workspace, UserStatsRequest request, UserStatsWindow window) => QueryParameters.From(new
+    private static DynamicParameters Parameters(Scope scope, UserStatsWindow window) => QueryParameters.From(new
     {
-        workspace,
-        granularity = request.Granularity,
+        workspace = scope.Workspace,
+        granularity = scope.Request.Granularity,
         start = window.Start,
         end = window.End,
         full_from = window.FullDaysFrom,
         full_to = window.FullDaysTo,
-        accounts = request.Accounts,
-        institutions = request.Institutions,
-        role = request.Role,
-        search = request.Search,
+        accounts = scope.Request.Accounts,
+        institutions = scope.Request.Institutions,
+        role = scope.Request.Role,
+        matched_only = scope.Matches is not null,
+        matched_users = scope.Matches?.Select(m => m.User).ToArray() ?? [],
+        matched_institutions = scope.Matches?.Select(m => m.Institution).ToArray() ?? [],
     });
+
+    /// <summary>What an extract reads: a workspace, the request's filters, and the pairs a usersearch matched (null: no search).</summary>
+    private sealed record Scope(string Workspace, UserStatsRequest Request, IReadOnlyList<UserStatsMatch>? Matches);
 }

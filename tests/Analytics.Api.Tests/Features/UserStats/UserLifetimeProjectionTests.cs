@@ -82,7 +82,9 @@ public sealed class UserLifetimeProjectionTests
             accounts = Array.Empty<string>(),
             institutions = Array.Empty<string>(),
             role = string.Empty,
-            search = string.Empty,
+            matched_only = false,
+            matched_users = Array.Empty<string>(),
+            matched_institutions = Array.Empty<string>(),
         })));
 
         Assert.That(plan, Does.Contain("ReadFromMergeTree (user_lifetime)"));
