@@ -10,7 +10,7 @@ WITH
         FROM user_institution_usage(
             workspace = {workspace:String}, start = {start:DateTime64(3, 'UTC')}, end = {end:DateTime64(3, 'UTC')},
             full_from = {full_from:Date}, full_to = {full_to:Date}, accounts = {accounts:Array(String)},
-            institutions = {institutions:Array(String)}, role = {role:String}, matched_only = {matched_only:Bool},
+            institutions = {institutions:Array(String)}, role = {role:String}, search = {search:String}, matched_only = {matched_only:Bool},
             matched_users = {matched_users:Array(String)}, matched_institutions = {matched_institutions:Array(String)})
         GROUP BY user_id, institution_id
         HAVING sum(queries) != 0 OR pair_credits != 0

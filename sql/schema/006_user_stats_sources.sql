@@ -19,7 +19,8 @@ ALTER TABLE user_institution_daily MATERIALIZE PROJECTION user_lifetime;
 -- window's edges from raw events minus forgotten histories, as two ranges so that the primary key
 -- skips the days between (when the window lies inside one day, both ranges are the window itself).
 -- With matched_only, only the usage of the given users at the given institutions (the pairs of the
--- two arrays, those a usersearch matched). Rows of one key may repeat (unmerged rollup parts, raw
+-- two arrays, those a usersearch matched); with a search, only that of the pairs whose latest profile
+-- matches it (as user_stats_matches.sql finds them, for searches with too many matches to hand over). Rows of one key may repeat (unmerged rollup parts, raw
 -- events), so readers sum them. The summary and the pages of the extract both read through here, so
 -- they always agree on what matches.
 CREATE VIEW IF NOT EXISTS user_institution_usage AS
@@ -46,5 +47,16 @@ FROM
       AND ({role:String} = '' OR user_role = {role:String})
       AND (workspace_id, history_id) NOT IN (SELECT workspace_id, history_id FROM forgotten_histories)
 )
-WHERE NOT {matched_only:Bool}
-   OR (user_id, institution_id) IN arrayZip({matched_users:Array(String)}, {matched_institutions:Array(String)});
+WHERE (NOT {matched_only:Bool}
+       OR (user_id, institution_id) IN arrayZip({matched_users:Array(String)}, {matched_institutions:Array(String)}))
+  AND ({search:String} = ''
+       OR (user_id, institution_id) IN
+          (
+              SELECT user_id, institution_id
+              FROM user_profiles
+              WHERE workspace_id = {workspace:String}
+              GROUP BY user_id, institution_id
+              HAVING positionCaseInsensitiveUTF8(argMax(user_email, seen_at), {search:String}) > 0
+                  OR positionCaseInsensitiveUTF8(argMax(user_fname, seen_at), {search:String}) > 0
+                  OR positionCaseInsensitiveUTF8(argMax(user_lname, seen_at), {search:String}) > 0
+          ));

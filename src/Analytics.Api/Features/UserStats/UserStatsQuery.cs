@@ -1,3 +1,4 @@
+using System.Text;
 using Analytics.Api.Infrastructure;
 using Analytics.ClickHouse.ADO;
 using Dapper;
@@ -19,6 +20,10 @@ internal static class UserStatsQuery
     // Periods a read may grow to: far beyond any window the rollups hold, by day.
     private const int MaxPeriodsPerRead = 1 << 16;
 
+    // Bytes of ids a statement is given in one array parameter, as written ('id', with escapes): a server
+    // takes a parameter of at most 128 KiB (http_max_field_value_size).
+    private const int ParameterBudget = 120_000;
+
     public sealed record Result(IReadOnlyList<UserStatsUsage> Page, IReadOnlyList<UserStatsPerson> People, UserStatsTotals Totals)
     {
         public static readonly Result Empty = new([], [], UserStatsTotals.None);
@@ -27,7 +32,7 @@ internal static class UserStatsQuery
     public static async Task<Result> ReadAsync(
         ClickHouseConnectionFactory connections, string workspace, UserStatsRequest request, UserStatsWindow window, int limit, CancellationToken cancellationToken)
     {
-        var scope = new Scope(workspace, request, null);
+        var scope = new Scope(workspace, request, null, null);
         if (request.Search.Length > 0)
         {
             await using var connection = await connections.OpenAsync(cancellationToken);
@@ -38,7 +43,10 @@ internal static class UserStatsQuery
                 return Result.Empty;
             }
 
-            scope = scope with { Matches = matches };
+            // Too many matches to hand over in a parameter: the statements then search for themselves.
+            scope = Fits(matches.Select(m => m.User)) && Fits(matches.Select(m => m.Institution))
+                ? scope with { Matches = matches, MatchCount = matches.Count }
+                : scope with { MatchCount = matches.Count };
         }
 
         return await ReadScopedAsync(connections, scope, window, limit, cancellationToken);
@@ -80,7 +88,7 @@ internal static class UserStatsQuery
         var from = window.Start;
 
         // A period holds at most a row per matched pair, so fewer periods than limit / pairs cannot fill a page.
-        var first = scope.Matches is { Count: > 0 } matches ? Math.Clamp((limit + matches.Count - 1) / matches.Count, 1, MaxPeriodsPerRead) : 1;
+        var first = scope.MatchCount is > 0 and var pairs ? Math.Clamp((limit + pairs - 1) / pairs, 1, MaxPeriodsPerRead) : 1;
         for (var periods = first; from < window.End && page.Count < limit; periods = Math.Min(periods * 4, MaxPeriodsPerRead))
         {
             var next = Granularity.AddPeriods(granularity, Granularity.PeriodStart(granularity, from.Date), periods);
@@ -98,9 +106,40 @@ internal static class UserStatsQuery
     private static async Task<List<UserStatsPerson>> ReadPeopleAsync(
         ClickHouseConnection connection, string workspace, List<UserStatsUsage> page, CancellationToken cancellationToken)
     {
-        var users = page.Select(r => r.User).Distinct(StringComparer.Ordinal).ToArray();
-        return (await connection.QueryAsync<UserStatsPerson>(new CommandDefinition(
-            SqlFiles.Query("user_stats_people"), QueryParameters.From(new { workspace, users }), cancellationToken: cancellationToken))).ToList();
+        var people = new List<UserStatsPerson>();
+        foreach (var users in Chunks(page.Select(r => r.User).Distinct(StringComparer.Ordinal)))
+        {
+            people.AddRange(await connection.QueryAsync<UserStatsPerson>(new CommandDefinition(
+                SqlFiles.Query("user_stats_people"), QueryParameters.From(new { workspace, users }), cancellationToken: cancellationToken)));
+        }
+
+        return people;
+    }
+
+    private static bool Fits(IEnumerable<string> ids) => Chunks(ids).Take(2).Count() <= 1;
+
+    /// <summary><paramref name="ids"/> in order, cut into arrays that each fit one parameter.</summary>
+    internal static IEnumerable<string[]> Chunks(IEnumerable<string> ids)
+    {
+        var chunk = new List<string>();
+        var size = 0;
+        foreach (var id in ids)
+        {
+            var cost = Encoding.UTF8.GetByteCount(id) + 3 + id.Count(c => c is '\'' or '\\');
+            if (chunk.Count > 0 && size + cost > ParameterBudget)
+            {
+                yield return [.. chunk];
+                (chunk, size) = ([], 0);
+            }
+
+            chunk.Add(id);
+            size += cost;
+        }
+
+        if (chunk.Count > 0)
+        {
+            yield return [.. chunk];
+        }
     }
 
     private static DynamicParameters Parameters(Scope scope, UserStatsWindow window) => QueryParameters.From(new
@@ -114,11 +153,15 @@ internal static class UserStatsQuery
         accounts = scope.Request.Accounts,
         institutions = scope.Request.Institutions,
         role = scope.Request.Role,
+        search = scope.Matches is null ? scope.Request.Search : string.Empty,
         matched_only = scope.Matches is not null,
         matched_users = scope.Matches?.Select(m => m.User).ToArray() ?? [],
         matched_institutions = scope.Matches?.Select(m => m.Institution).ToArray() ?? [],
     });
 
-    /// <summary>What an extract reads: a workspace, the request's filters, and the pairs a usersearch matched (null: no search).</summary>
-    private sealed record Scope(string Workspace, UserStatsRequest Request, IReadOnlyList<UserStatsMatch>? Matches);
+    /// <summary>
+    /// What an extract reads: a workspace, the request's filters, and after a usersearch how many pairs it
+    /// matched and, when they fit a parameter, the pairs themselves (the statements search otherwise).
+    /// </summary>
+    private sealed record Scope(string Workspace, UserStatsRequest Request, IReadOnlyList<UserStatsMatch>? Matches, int? MatchCount);
 }

@@ -82,6 +82,7 @@ public sealed class UserLifetimeProjectionTests
             accounts = Array.Empty<string>(),
             institutions = Array.Empty<string>(),
             role = string.Empty,
+            search = string.Empty,
             matched_only = false,
             matched_users = Array.Empty<string>(),
             matched_institutions = Array.Empty<string>(),

@@ -44,6 +44,12 @@ public sealed class UserStatsTruncationTests
             }));
         }
 
+        // Half of 4,000 users with long ids match a search: too many ids to hand to a statement.
+        events.AddRange(Enumerable.Range(0, 4000).Select(i => new TestEvent("search_broad", $"user-{i:D5}-{new string('x', 60)}", Utc(2025, 3, 1, 9))
+        {
+            Institution = i % 3 == 0 ? "a" : "b", Email = i % 2 == 0 ? $"u{i}@keep.example" : $"u{i}@drop.example", Credits = 1m + (i % 5),
+        }));
+
         await InsertAsync(factory, events);
         var control = factory.Services.GetRequiredService<ControlStore>();
         await control.SetCapAsync("cap_5001", "user-05000", 10m, CancellationToken.None);
@@ -109,6 +115,44 @@ public sealed class UserStatsTruncationTests
             Assert.That(body.RootElement.GetProperty("truncated").GetBoolean(), Is.True);
             Assert.That(rows.EnumerateArray().Select(ExtractRow.FromJson), Is.EqualTo(expected.Rows.Take(5000)));
             Assert.That(ExtractSummary.FromJson(body.RootElement.GetProperty("summary")), Is.EqualTo(expected.Summary));
+        });
+    }
+
+    [TestCase("search_broad", "keep.example", "2,000 matches, too many ids to hand over")]
+    [TestCase("search_broad", "u17@", "one match")]
+    [TestCase("cap_5001", "user", "every user")]
+    public async Task ASearch_OfFewOrManyMatches_FindsTheRowsOfTheEventsItMatches(string workspace, string search, string what)
+    {
+        using var client = Client(workspace);
+        using var response = await client.PostAsync(Path, new StringContent(
+            $"{{\"daterange\": {{\"start\": \"2025-03-01T00:00:00Z\", \"end\": \"2025-03-02T00:00:00Z\"}}, \"usersearch\": \"{search}\"}}",
+            Encoding.UTF8, "application/json"));
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+        var caps = new Dictionary<string, decimal?> { ["user-05000"] = 10m };
+        var expected = new ExpectedExtract(events, caps, new HashSet<string>())
+            .Compute(workspace, Utc(2025, 3, 1), Utc(2025, 3, 2), "day", new ExtractFilter(null, null, null, search));
+        Assert.Multiple(() =>
+        {
+            Assert.That(expected.Rows, Is.Not.Empty, "the test's own premise");
+            Assert.That(body.RootElement.GetProperty("truncated").GetBoolean(), Is.EqualTo(expected.Rows.Count > 5000), what);
+            Assert.That(body.RootElement.GetProperty("data").EnumerateArray().Select(ExtractRow.FromJson), Is.EqualTo(expected.Rows.Take(5000)), what);
+            Assert.That(ExtractSummary.FromJson(body.RootElement.GetProperty("summary")), Is.EqualTo(expected.Summary), what);
+        });
+    }
+
+    [Test]
+    public void IdsHandedToAStatement_AreCutIntoParametersOfBoundedSize_InOrder()
+    {
+        var ids = Enumerable.Range(0, 10_000).Select(i => $"user-{i:D5}-" + new string('x', i % 40)).ToList();
+
+        var chunks = Analytics.Api.Features.UserStats.UserStatsQuery.Chunks(ids).ToList();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(chunks, Has.Count.GreaterThan(1));
+            Assert.That(chunks.SelectMany(c => c), Is.EqualTo(ids));
+            Assert.That(chunks.Max(c => c.Sum(id => id.Length + 3)), Is.LessThan(128 * 1024), "a chunk, quoted and comma-separated, fits a server parameter");
         });
     }
 
