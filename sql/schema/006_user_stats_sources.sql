@@ -19,10 +19,10 @@ ALTER TABLE user_institution_daily MATERIALIZE PROJECTION user_lifetime;
 -- window's edges from raw events minus forgotten histories, as two ranges so that the primary key
 -- skips the days between (when the window lies inside one day, both ranges are the window itself).
 -- With matched_only, only the usage of the given users at the given institutions (the pairs of the
--- two arrays, those a usersearch matched); with a search, only that of the pairs whose latest profile
--- matches it (as user_stats_matches.sql finds them, for searches with too many matches to hand over). Rows of one key may repeat (unmerged rollup parts, raw
--- events), so readers sum them. The summary and the pages of the extract both read through here, so
--- they always agree on what matches.
+-- two arrays: those a usersearch matched); with a search, only that of the pairs whose latest
+-- profile matches it (as user_stats_matches.sql finds them; for searches with too many matches to
+-- hand over). Rows of one key may repeat (unmerged rollup parts, raw events), so readers sum them.
+-- The summary and the pages of the extract both read through here, so they agree on what matches.
 CREATE VIEW IF NOT EXISTS user_institution_usage AS
 SELECT day, user_id, institution_id, queries, credits
 FROM
