@@ -1,10 +1,4 @@
--- The users and institutions of a workspace whose latest profile matches the extract's usersearch, a
--- case-insensitive substring of the email, first or last name. Found once for a request and handed
--- to its other statements, which then keep only these pairs' usage.
+-- The users and institutions whose latest profile matches the extract's usersearch. Found once for
+-- a request and handed to its other statements, which then keep only these pairs' usage.
 SELECT user_id AS User, institution_id AS Institution
-FROM user_profiles
-WHERE workspace_id = {workspace:String}
-GROUP BY user_id, institution_id
-HAVING positionCaseInsensitiveUTF8(argMax(user_email, seen_at), {search:String}) > 0
-    OR positionCaseInsensitiveUTF8(argMax(user_fname, seen_at), {search:String}) > 0
-    OR positionCaseInsensitiveUTF8(argMax(user_lname, seen_at), {search:String}) > 0
+FROM user_search_matches(workspace = {workspace:String}, search = {search:String})

@@ -14,15 +14,26 @@ ALTER TABLE user_institution_daily ADD PROJECTION IF NOT EXISTS user_lifetime
 
 ALTER TABLE user_institution_daily MATERIALIZE PROJECTION user_lifetime;
 
+-- The users and institutions of a workspace whose latest profile matches a usersearch: a
+-- case-insensitive substring of the email, first or last name.
+CREATE VIEW IF NOT EXISTS user_search_matches AS
+SELECT user_id, institution_id
+FROM user_profiles
+WHERE workspace_id = {workspace:String}
+GROUP BY user_id, institution_id
+HAVING positionCaseInsensitiveUTF8(argMax(user_email, seen_at), {search:String}) > 0
+    OR positionCaseInsensitiveUTF8(argMax(user_fname, seen_at), {search:String}) > 0
+    OR positionCaseInsensitiveUTF8(argMax(user_lname, seen_at), {search:String}) > 0;
+
 -- The usage rows of one workspace in [start, end) that match the extract's filters: whole UTC days
 -- [full_from, full_to) from the daily rollup (net of forgotten histories), the partial days at the
 -- window's edges from raw events minus forgotten histories, as two ranges so that the primary key
 -- skips the days between (when the window lies inside one day, both ranges are the window itself).
 -- With matched_only, only the usage of the given users at the given institutions (the pairs of the
--- two arrays: those a usersearch matched); with a search, only that of the pairs whose latest
--- profile matches it (as user_stats_matches.sql finds them; for searches with too many matches to
--- hand over). Rows of one key may repeat (unmerged rollup parts, raw events), so readers sum them.
--- The summary and the pages of the extract both read through here, so they agree on what matches.
+-- two arrays: those a usersearch matched); with a search, only that of the pairs user_search_matches
+-- finds (for searches with too many matches to hand over). Rows of one key may repeat (unmerged
+-- rollup parts, raw events), so readers sum them. The summary and the pages of the extract both
+-- read through here, so they agree on what matches.
 CREATE VIEW IF NOT EXISTS user_institution_usage AS
 SELECT day, user_id, institution_id, queries, credits
 FROM
@@ -51,12 +62,4 @@ WHERE (NOT {matched_only:Bool}
        OR (user_id, institution_id) IN arrayZip({matched_users:Array(String)}, {matched_institutions:Array(String)}))
   AND ({search:String} = ''
        OR (user_id, institution_id) IN
-          (
-              SELECT user_id, institution_id
-              FROM user_profiles
-              WHERE workspace_id = {workspace:String}
-              GROUP BY user_id, institution_id
-              HAVING positionCaseInsensitiveUTF8(argMax(user_email, seen_at), {search:String}) > 0
-                  OR positionCaseInsensitiveUTF8(argMax(user_fname, seen_at), {search:String}) > 0
-                  OR positionCaseInsensitiveUTF8(argMax(user_lname, seen_at), {search:String}) > 0
-          ));
+          (SELECT user_id, institution_id FROM user_search_matches(workspace = {workspace:String}, search = {search:String})));
