@@ -21,23 +21,11 @@ internal sealed unsafe class ChDbSession(nint connectionSlot)
     // chdb_connect returns a pointer to the connection handle; statements take the handle itself.
     private nint Connection => *(nint*)connectionSlot;
 
-    public ResultBuffer Execute(QueryRequest request)
+    public ResultBuffer Execute(QueryRequest request) => Released(() =>
     {
-        try
-        {
-            Prepare(request);
-            return Run(request.Sql, request.Format, request.Parameters, request.QueryId);
-        }
-        catch
-        {
-            failed = true;
-            throw;
-        }
-        finally
-        {
-            ReleaseFailedStatement();
-        }
-    }
+        Prepare(request);
+        return Run(request.Sql, request.Format, request.Parameters, request.QueryId);
+    });
 
     /// <summary>
     /// Starts the request's statement as a stream: its output is then taken chunk by chunk with
@@ -103,23 +91,11 @@ internal sealed unsafe class ChDbSession(nint connectionSlot)
         ReleaseFailedStatement();
     }
 
-    public ulong Insert(QueryRequest request, string format, IEnumerable<ReadOnlyMemory<byte>> chunks, CancellationToken cancellationToken)
+    public ulong Insert(QueryRequest request, string format, IEnumerable<ReadOnlyMemory<byte>> chunks, CancellationToken cancellationToken) => Released(() =>
     {
-        try
-        {
-            Prepare(request);
-            return StreamRows(request, format, chunks, cancellationToken);
-        }
-        catch
-        {
-            failed = true;
-            throw;
-        }
-        finally
-        {
-            ReleaseFailedStatement();
-        }
-    }
+        Prepare(request);
+        return StreamRows(request, format, chunks, cancellationToken);
+    });
 
     private ulong StreamRows(QueryRequest request, string format, IEnumerable<ReadOnlyMemory<byte>> chunks, CancellationToken cancellationToken)
     {
@@ -346,6 +322,24 @@ internal sealed unsafe class ChDbSession(nint connectionSlot)
         if (ChDbNative.ReadString(error) is { Length: > 0 } message)
         {
             throw ClickHouseServerException.FromMessage(message, queryId);
+        }
+    }
+
+    /// <summary>Runs a whole statement; if it fails, the session is released of it before the failure is thrown.</summary>
+    private T Released<T>(Func<T> statement)
+    {
+        try
+        {
+            return statement();
+        }
+        catch
+        {
+            failed = true;
+            throw;
+        }
+        finally
+        {
+            ReleaseFailedStatement();
         }
     }
 
