@@ -32,7 +32,7 @@ internal static class UserStatsQuery
     public static async Task<Result> ReadAsync(
         ClickHouseConnectionFactory connections, string workspace, UserStatsRequest request, UserStatsWindow window, int limit, CancellationToken cancellationToken)
     {
-        var scope = new Scope(workspace, request, null, null);
+        var scope = new Scope(workspace, request);
         if (request.Search.Length > 0)
         {
             await using var connection = await connections.OpenAsync(cancellationToken);
@@ -44,8 +44,9 @@ internal static class UserStatsQuery
             }
 
             // Too many matches to hand over in a parameter: the statements then search for themselves.
-            scope = Fits(matches.Select(m => m.User)) && Fits(matches.Select(m => m.Institution))
-                ? scope with { Matches = matches, MatchCount = matches.Count }
+            var (users, institutions) = (matches.Select(m => m.User).ToArray(), matches.Select(m => m.Institution).ToArray());
+            scope = Fits(users) && Fits(institutions)
+                ? scope with { MatchCount = matches.Count, MatchedUsers = users, MatchedInstitutions = institutions }
                 : scope with { MatchCount = matches.Count };
         }
 
@@ -153,15 +154,16 @@ internal static class UserStatsQuery
         accounts = scope.Request.Accounts,
         institutions = scope.Request.Institutions,
         role = scope.Request.Role,
-        search = scope.Matches is null ? scope.Request.Search : string.Empty,
-        matched_only = scope.Matches is not null,
-        matched_users = scope.Matches?.Select(m => m.User).ToArray() ?? [],
-        matched_institutions = scope.Matches?.Select(m => m.Institution).ToArray() ?? [],
+        search = scope.MatchedUsers is null ? scope.Request.Search : string.Empty,
+        matched_only = scope.MatchedUsers is not null,
+        matched_users = scope.MatchedUsers ?? [],
+        matched_institutions = scope.MatchedInstitutions ?? [],
     });
 
     /// <summary>
     /// What an extract reads: a workspace, the request's filters, and after a usersearch how many pairs it
-    /// matched and, when they fit a parameter, the pairs themselves (the statements search otherwise).
+    /// matched and, when they fit a parameter, the pairs themselves as two arrays (the statements search otherwise).
     /// </summary>
-    private sealed record Scope(string Workspace, UserStatsRequest Request, IReadOnlyList<UserStatsMatch>? Matches, int? MatchCount);
+    private sealed record Scope(
+        string Workspace, UserStatsRequest Request, int? MatchCount = null, string[]? MatchedUsers = null, string[]? MatchedInstitutions = null);
 }
