@@ -17,23 +17,10 @@ WITH
     ),
     at_cap AS
     (
-        -- Users whose lifetime credits reached their cap: only capped users are summed.
+        -- Users whose lifetime credits reached their cap.
         SELECT c.user_id AS user_id
-        FROM
-        (
-            SELECT user_id, argMax(cap_limit, version) AS cap_limit
-            FROM user_caps
-            WHERE workspace_id = {workspace:String}
-            GROUP BY user_id
-        ) AS c
-        INNER JOIN
-        (
-            SELECT user_id, toDecimal128(sum(credits), 6) AS lifetime_used
-            FROM user_institution_daily
-            WHERE workspace_id = {workspace:String}
-              AND user_id IN (SELECT user_id FROM user_caps WHERE workspace_id = {workspace:String})
-            GROUP BY user_id
-        ) AS l ON l.user_id = c.user_id
+        FROM user_caps_latest(workspace = {workspace:String}) AS c
+        INNER JOIN user_lifetimes(workspace = {workspace:String}) AS l ON l.user_id = c.user_id
         WHERE l.lifetime_used >= c.cap_limit
     ),
     institutions AS

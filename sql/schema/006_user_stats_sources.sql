@@ -14,6 +14,20 @@ ALTER TABLE user_institution_daily ADD PROJECTION IF NOT EXISTS user_lifetime
 
 ALTER TABLE user_institution_daily MATERIALIZE PROJECTION user_lifetime;
 
+-- Each user's credits over all time (net of forgotten histories, read through user_lifetime), and
+-- each user's latest cap (null when it was removed), in one workspace.
+CREATE VIEW IF NOT EXISTS user_lifetimes AS
+SELECT user_id, toDecimal128(sum(credits), 6) AS lifetime_used
+FROM user_institution_daily
+WHERE workspace_id = {workspace:String}
+GROUP BY user_id;
+
+CREATE VIEW IF NOT EXISTS user_caps_latest AS
+SELECT user_id, argMax(cap_limit, version) AS cap_limit
+FROM user_caps
+WHERE workspace_id = {workspace:String}
+GROUP BY user_id;
+
 -- The users and institutions of a workspace whose latest profile matches a usersearch: a
 -- case-insensitive substring of the email, first or last name.
 CREATE VIEW IF NOT EXISTS user_search_matches AS
