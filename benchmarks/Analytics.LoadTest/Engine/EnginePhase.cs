@@ -17,6 +17,12 @@ namespace Analytics.LoadTest.Engine;
 /// </summary>
 internal static class EnginePhase
 {
+    /// <summary>The engine's insert into the events table alone: the baseline the service must not be slower than.</summary>
+    public const string EventsOnly = "engine JSONEachRow, events table only";
+
+    /// <summary>The engine's insert into the service's whole schema: the same storage work as the service's.</summary>
+    public const string WithRollups = "engine JSONEachRow, events + rollup views";
+
     private const string RawDatabase = "loadtest_raw";
     private const string RollupDatabase = "loadtest_rollups";
 
@@ -35,12 +41,12 @@ internal static class EnginePhase
 
         Console.WriteLine("Engine baseline 1: JSONEachRow into a scratch copy of the events table...");
         await EngineSchema.CreateRawAsync(connection, RawDatabase, options.Workspace, cancellationToken);
-        results.Ingest.Add(await InsertAsync(connection, options, "engine JSONEachRow, events table only", cancellationToken));
+        results.Ingest.Add(await InsertAsync(connection, options, EventsOnly, cancellationToken));
         await WaitForMergesAsync(connection, cancellationToken);
 
         Console.WriteLine("Engine baseline 2: JSONEachRow into the service's whole schema (events + rollup views)...");
         await EngineSchema.CreateFullAsync(connection, RollupDatabase, options.Workspace, cancellationToken);
-        results.Ingest.Add(await InsertAsync(connection, options, "engine JSONEachRow, events + rollup views", cancellationToken));
+        results.Ingest.Add(await InsertAsync(connection, options, WithRollups, cancellationToken));
 
         // Only the raw copy is queried; its sibling would keep merging in the background.
         connection.ChangeDatabase("default");

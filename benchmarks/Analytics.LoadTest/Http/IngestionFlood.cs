@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
 using Analytics.LoadTest.Generation;
@@ -16,6 +17,9 @@ namespace Analytics.LoadTest.Http;
 /// </summary>
 internal sealed class IngestionFlood(LoadTestOptions options, ServiceClient client, string key, ServiceProcess? service)
 {
+    /// <summary>The service's row in the ingestion table.</summary>
+    public const string System = "service";
+
     private const int MaxAttempts = 50;
     private static readonly MediaTypeHeaderValue Ndjson = new("application/x-ndjson");
 
@@ -82,7 +86,7 @@ internal sealed class IngestionFlood(LoadTestOptions options, ServiceClient clie
         var latencies = (await Task.WhenAll(senders)).SelectMany(l => l).ToList();
         await reader;
         return new IngestFigure(
-            "service",
+            System,
             $"POST /v1/events, NDJSON, {options.Batch} events/request, {options.Concurrency} concurrent, wait=true",
             Interlocked.Read(ref events),
             Interlocked.Read(ref bytes),
@@ -122,7 +126,7 @@ internal sealed class IngestionFlood(LoadTestOptions options, ServiceClient clie
 
                 if (response.StatusCode != HttpStatusCode.OK)
                 {
-                    throw new InvalidOperationException($"POST /v1/events answered {(int)response.StatusCode}: {System.Text.Encoding.UTF8.GetString(body)}");
+                    throw new InvalidOperationException($"POST /v1/events answered {(int)response.StatusCode}: {Encoding.UTF8.GetString(body)}");
                 }
 
                 latencies.Add(ticks * 1000.0 / Stopwatch.Frequency);

@@ -24,6 +24,7 @@ internal static class MarkdownReport
         md.AppendLine(Invariant, $"- **Engines:** chDB {Fact(facts, "engine.version")} (service and baseline, one engine per process, separate data folders); {Fact(facts, "postgres.version")}");
         md.AppendLine();
 
+        Targets(md, options, results);
         Ingestion(md, results);
         Queries(md, results);
         Notes(md, options, facts);
@@ -63,9 +64,55 @@ internal static class MarkdownReport
         return figures;
     }
 
+    /// <summary>The goals the load test is held to, each beside this run's figure.</summary>
+    private static void Targets(StringBuilder md, LoadTestOptions options, PhaseResults results)
+    {
+        const long TargetEvents = 10_000_000;
+        const double MaxP99 = 50, MinTimesPostgres = 20, MinTimesEngine = 1.0;
+        md.AppendLine("### Against the targets");
+        md.AppendLine();
+        if (options.Events != TargetEvents)
+        {
+            md.AppendLine(Invariant, $"The targets are set at {TargetEvents:N0} events; this run has {options.Events:N0}.");
+            md.AppendLine();
+        }
+
+        md.AppendLine("| target | this run | met |");
+        md.AppendLine("|---|---:|---|");
+        var service = results.Ingest.FirstOrDefault(i => i.System == IngestionFlood.System);
+        foreach (var (baseline, label) in new[]
+                 {
+                     (EnginePhase.EventsOnly, "the engine's own JSONEachRow insert of the same NDJSON into the events table"),
+                     (EnginePhase.WithRollups, "the engine's own insert of it into the whole schema, rollup views included (the service's storage work)"),
+                 })
+        {
+            var engine = results.Ingest.FirstOrDefault(i => i.System == baseline);
+            double? ratio = service is null || engine is null ? null : service.EventsPerSecond / engine.EventsPerSecond;
+            md.AppendLine(Invariant, $"| ingestion, events/s: at least {MinTimesEngine:F1}× {label} | {Times(ratio)} | {Met(ratio >= MinTimesEngine)} |");
+        }
+
+        foreach (var api in ApiNames.All)
+        {
+            var mine = results.Queries.FirstOrDefault(q => q.Api == api && q.System == ApiQueries.System);
+            var postgres = results.Queries.FirstOrDefault(q => q.Api == api && q.System == PostgresQueries.System);
+            double? p99 = mine is { Latency.Count: > 0 } ? mine.Latency.P99 : null;
+            var compared = mine is null || postgres is null ? null : Compare(mine, postgres);
+            md.AppendLine(Invariant, $"| {api}: p99 at most {MaxP99:F0} ms | {(p99 is { } p ? $"{p:F1} ms" : "n/a")} | {Met(p99 <= MaxP99)} |");
+            md.AppendLine(Invariant,
+                $"| {api}: at least {MinTimesPostgres:F0}× faster than PostgreSQL (p50 over the k requests both answered) | {Times(compared?.P50)}{(compared is { } c ? $" (k = {c.Common})" : string.Empty)} | {Met(compared?.P50 >= MinTimesPostgres)} |");
+        }
+
+        md.AppendLine(Invariant,
+            $"| service memory bounded under the flood: its peak RSS | {(service?.PeakRssBytes is { } rss ? $"{rss / 1e6:N0} MB" : "n/a")} | reported |");
+        md.AppendLine();
+
+        static string Times(double? ratio) => ratio is { } r ? string.Create(Invariant, $"{r:F2}×") : "n/a";
+        static string Met(bool? met) => met switch { true => "yes", false => "**no**", null => "n/a" };
+    }
+
     private static void Ingestion(StringBuilder md, PhaseResults results)
     {
-        var service = results.Ingest.FirstOrDefault(i => i.System == "service");
+        var service = results.Ingest.FirstOrDefault(i => i.System == IngestionFlood.System);
         md.AppendLine("### Ingestion");
         md.AppendLine();
         md.AppendLine("| system | how | events | seconds | events/s | MB/s | request p50 / p95 / p99 (ms) | CPU s | events per CPU s | service ÷ it, events/s | service ÷ it, per CPU s |");
