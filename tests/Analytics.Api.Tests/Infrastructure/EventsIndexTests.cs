@@ -1,5 +1,4 @@
 using Analytics.Api.Infrastructure;
-using Analytics.ClickHouse.ADO;
 
 namespace Analytics.Api.Tests.Infrastructure;
 
@@ -7,46 +6,26 @@ namespace Analytics.Api.Tests.Infrastructure;
 /// The raw events table keeps one data-skipping index, on history_id, which forgetting reads by; the
 /// one on event_id, which nothing read, is dropped from existing tables by a migration.
 /// </summary>
-public sealed class EventsIndexTests
+public sealed class EventsIndexTests() : DatabaseTests("infrastructure_events_index")
 {
     private const string Migration = "007_events_without_event_id_index";
-
-    private AnalyticsFactory factory = null!;
-    private ClickHouseConnection connection = null!;
-
-    [OneTimeSetUp]
-    public async Task SetUp()
-    {
-        factory = await AnalyticsFactory.StartFreshAsync("infrastructure_events_index");
-        connection = await factory.OpenConnectionAsync();
-    }
-
-    [OneTimeTearDown]
-    public async Task TearDown()
-    {
-        await connection.DisposeAsync();
-        await factory.DisposeAsync();
-    }
 
     [Test]
     public async Task TheMigration_DropsTheEventIdIndex_FromATableWrittenWithIt()
     {
         // The table as the first migration left it: both indexes, and a part written with both.
-        await connection.ExecuteAsync("ALTER TABLE events ADD INDEX IF NOT EXISTS idx_event_id event_id TYPE bloom_filter GRANULARITY 4");
-        await connection.ExecuteAsync(
+        await Connection.ExecuteAsync("ALTER TABLE events ADD INDEX IF NOT EXISTS idx_event_id event_id TYPE bloom_filter GRANULARITY 4");
+        await Connection.ExecuteAsync(
             "INSERT INTO events (workspace_id, event_id, timestamp, user_id, history_id, ingested_at) " +
             "VALUES ('w_index', 'e-1', '2025-01-01 10:00:00', 'u1', 'h-1', now64(3))");
         Assert.That(await IndexesAsync(), Is.EqualTo(new[] { "idx_event_id", "idx_history_id" }));
 
-        foreach (var statement in SchemaMigrator.Statements(SqlFiles.Migrations().Single(m => m.Name == Migration).Sql))
-        {
-            await connection.ExecuteAsync(statement);
-        }
+        await RerunMigrationAsync(Migration);
 
         Assert.Multiple(async () =>
         {
             Assert.That(await IndexesAsync(), Is.EqualTo(new[] { "idx_history_id" }));
-            Assert.That(await connection.ExecuteScalarAsync<ulong>("SELECT count() FROM events WHERE workspace_id = 'w_index' AND event_id = 'e-1'"), Is.EqualTo(1UL));
+            Assert.That(await Connection.ExecuteScalarAsync<ulong>("SELECT count() FROM events WHERE workspace_id = 'w_index' AND event_id = 'e-1'"), Is.EqualTo(1UL));
         });
     }
 
@@ -54,14 +33,14 @@ public sealed class EventsIndexTests
     public async Task ForgettingReadsAHistorysEvents_ThroughTheHistoryIndex()
     {
         // Many granules of other histories, so the index has something to skip.
-        await connection.ExecuteAsync(
+        await Connection.ExecuteAsync(
             "INSERT INTO events (workspace_id, event_id, timestamp, user_id, history_id, product_id, ingested_at) " +
             "SELECT 'w_forget', concat('e-', toString(number)), toDateTime64('2025-01-01 00:00:00', 3, 'UTC') + number, 'u1', " +
             "concat('h-', toString(number)), generateUUIDv4(), now64(3) FROM numbers(100000)");
 
         // One of forgetting's statements; EXPLAIN takes the SELECT of its INSERT.
         var statement = SqlFiles.Query("forget_product_user_daily");
-        var plan = string.Join('\n', await connection.QueryAsync<string>(
+        var plan = string.Join('\n', await Connection.QueryAsync<string>(
             "EXPLAIN indexes = 1 " + statement[statement.IndexOf("SELECT", StringComparison.Ordinal)..],
             QueryParameters.From(new { workspace = "w_forget", ids = new[] { "h-42" } })));
 
@@ -69,6 +48,6 @@ public sealed class EventsIndexTests
     }
 
     private async Task<string[]> IndexesAsync() =>
-        [.. await connection.QueryAsync<string>(
+        [.. await Connection.QueryAsync<string>(
             "SELECT name FROM system.data_skipping_indices WHERE database = currentDatabase() AND table = 'events' ORDER BY name")];
 }
