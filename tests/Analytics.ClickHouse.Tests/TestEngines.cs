@@ -1,22 +1,27 @@
 using System.Diagnostics;
 using Analytics.ClickHouse.ADO;
+using Analytics.ClickHouse.Loopback;
 
 namespace Analytics.ClickHouse.Tests;
 
 /// <summary>
-/// Where the integration suites run: the embedded engine always, and a real ClickHouse server over
-/// HTTP when one can be had: <c>CLICKHOUSE_TEST_URL</c> names a running one, or a Docker engine
-/// starts the official image. Without either, the HTTP fixtures are skipped with the reason.
+/// Where the integration suites run: the embedded engine; the HTTP transport against ClickHouse's HTTP
+/// interface served from the embedded engine on loopback (<see cref="LoopbackServer"/>), always; and the
+/// HTTP transport against a real ClickHouse server when one can be had: <c>CLICKHOUSE_TEST_URL</c> names a
+/// running one, or a Docker engine starts the official image. Without either, the server fixtures are
+/// skipped with the reason.
 /// </summary>
 public static class TestEngines
 {
     public const string Embedded = nameof(ClickHouseEngine.Embedded);
     public const string Http = nameof(ClickHouseEngine.Http);
+    public const string Server = nameof(Server);
 
     /// <summary>The server image the HTTP suite runs against.</summary>
     public const string ServerImage = "clickhouse/clickhouse-server:25.8";
 
     private static readonly Lazy<Task<string?>> ServerUrl = new(StartServerAsync);
+    private static readonly Lazy<Task<LoopbackServer>> Loopback = new(() => LoopbackServer.StartAsync(EmbeddedEngine.DataPath));
     private static string? skipReason;
     private static string? containerId;
 
@@ -28,10 +33,10 @@ public static class TestEngines
             return await EmbeddedEngine.OpenDatabaseAsync(name);
         }
 
-        var url = await ServerUrl.Value;
+        var url = engine == Http ? (await Loopback.Value).Url.ToString() : await ServerUrl.Value;
         if (url is null)
         {
-            Assert.Ignore(skipReason ?? "No ClickHouse server for the HTTP suite.");
+            Assert.Ignore(skipReason ?? "No ClickHouse server for the server suite.");
         }
 
         var database = "t_" + name.ToLowerInvariant();
@@ -50,9 +55,17 @@ public static class TestEngines
         return connection;
     }
 
-    /// <summary>Removes the container the suite started, if any.</summary>
+    /// <summary>The loopback server the <see cref="Http"/> fixtures talk to, started on first use.</summary>
+    public static Task<LoopbackServer> LoopbackAsync() => Loopback.Value;
+
+    /// <summary>Stops the loopback server and removes the container the suite started, if any.</summary>
     public static void StopServer()
     {
+        if (Loopback.IsValueCreated)
+        {
+            Loopback.Value.GetAwaiter().GetResult().DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+
         if (containerId is not null)
         {
             Run("docker", $"rm -f {containerId}");
@@ -69,7 +82,7 @@ public static class TestEngines
         var (infoExit, _) = Run("docker", "info --format {{.ServerVersion}}");
         if (infoExit != 0)
         {
-            skipReason = "No ClickHouse server for the HTTP suite: no Docker engine answers `docker info`, and CLICKHOUSE_TEST_URL is not set.";
+            skipReason = "No ClickHouse server for the server suite: no Docker engine answers `docker info`, and CLICKHOUSE_TEST_URL is not set.";
             return null;
         }
 

@@ -6,6 +6,7 @@ namespace Analytics.ClickHouse.Tests.ADO;
 
 [TestFixture(TestEngines.Embedded)]
 [TestFixture(TestEngines.Http)]
+[TestFixture(TestEngines.Server)]
 public sealed class CommandTests(string engine)
 {
     private ClickHouseConnection? connection;

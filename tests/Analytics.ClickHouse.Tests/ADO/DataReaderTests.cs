@@ -6,6 +6,7 @@ namespace Analytics.ClickHouse.Tests.ADO;
 /// <summary>A data reader takes its rows from the engine piece by piece, as they are read.</summary>
 [TestFixture(TestEngines.Embedded)]
 [TestFixture(TestEngines.Http)]
+[TestFixture(TestEngines.Server)]
 public sealed class DataReaderTests(string engine)
 {
     // Many blocks of mixed values: an array, a string of two-byte characters, NULLs.

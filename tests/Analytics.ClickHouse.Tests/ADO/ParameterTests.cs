@@ -6,6 +6,7 @@ namespace Analytics.ClickHouse.Tests.ADO;
 /// <summary>Hostile strings travel as values and come back byte for byte; none of them runs as SQL.</summary>
 [TestFixture(TestEngines.Embedded)]
 [TestFixture(TestEngines.Http)]
+[TestFixture(TestEngines.Server)]
 public sealed class ParameterTests(string engine)
 {
     private static readonly string[] Hostile =

@@ -5,6 +5,7 @@ namespace Analytics.ClickHouse.Tests.Copy;
 
 [TestFixture(TestEngines.Embedded)]
 [TestFixture(TestEngines.Http)]
+[TestFixture(TestEngines.Server)]
 public sealed class BulkWriterTests(string engine)
 {
     private ClickHouseConnection? connection;

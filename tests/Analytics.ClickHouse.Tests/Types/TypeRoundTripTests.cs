@@ -11,6 +11,7 @@ namespace Analytics.ClickHouse.Tests.Types;
 /// </summary>
 [TestFixture(TestEngines.Embedded)]
 [TestFixture(TestEngines.Http)]
+[TestFixture(TestEngines.Server)]
 public sealed class TypeRoundTripTests(string engine)
 {
     /// <summary>One or more sample values per supported type, edge values included.</summary>
