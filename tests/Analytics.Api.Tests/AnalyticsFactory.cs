@@ -13,6 +13,9 @@ namespace Analytics.Api.Tests;
 /// <summary>
 /// The real service over the real embedded engine. All factories of a test run share the engine's
 /// one data path; each gets its own database (and spool folder), so tests never see each other's data.
+/// Built with SERVER_PATH (the Analytics.Api.ServerTests project), the service runs on the server path
+/// instead: Engine=Http against ClickHouse's HTTP interface served from that same engine on loopback, so
+/// that what a test arranges or checks through <see cref="OpenConnectionAsync"/> is what the service sees.
 /// </summary>
 public sealed class AnalyticsFactory : WebApplicationFactory<Program>
 {
@@ -102,6 +105,10 @@ public sealed class AnalyticsFactory : WebApplicationFactory<Program>
             ["Analytics:Ingestion:SpoolPath"] = SpoolPath,
             ["Analytics:Ingestion:FlushInterval"] = "00:00:00.050",
         };
+#if SERVER_PATH
+        settings["Analytics:Engine"] = "Http";
+        settings["Analytics:ServerUrl"] = ServerPath.Url.ToString();
+#endif
         foreach (var (key, value) in overrides)
         {
             settings[key] = value;

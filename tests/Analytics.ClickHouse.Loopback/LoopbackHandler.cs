@@ -21,6 +21,12 @@ internal sealed class LoopbackHandler(LoopbackServer server)
         "enable_http_compression", "role", "stacktrace", "client_protocol_version", "default_session_timeout",
     };
 
+    /// <summary>A server's default <c>http_max_uri_size</c>.</summary>
+    internal const int MaxUriSize = 1024 * 1024;
+
+    /// <summary>A server's default <c>http_max_field_value_size</c>: the longest value a parameter may have.</summary>
+    internal const int MaxFieldValueSize = 128 * 1024;
+
     private readonly ConcurrentDictionary<string, CancellationTokenSource> running = new(StringComparer.Ordinal);
 
     public async Task HandleAsync(HttpContext http)
@@ -52,6 +58,12 @@ internal sealed class LoopbackHandler(LoopbackServer server)
         catch (NotSupportedException ex)
         {
             await WriteErrorAsync(http, url, 501, 48, ex.Message, "NOT_IMPLEMENTED").ConfigureAwait(false);
+            return;
+        }
+
+        if (url.FirstOrDefault(p => p.Value.Length > MaxFieldValueSize) is { Key: { } tooLong })
+        {
+            await WriteErrorAsync(http, url, 400, 36, $"Field value for field '{tooLong}' is too long (http_max_field_value_size is {MaxFieldValueSize})", "BAD_ARGUMENTS").ConfigureAwait(false);
             return;
         }
 

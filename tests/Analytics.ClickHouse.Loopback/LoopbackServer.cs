@@ -56,6 +56,11 @@ public sealed class LoopbackServer : IAsyncDisposable
         {
             kestrel.Listen(System.Net.IPAddress.Loopback, 0);
             kestrel.Limits.MaxRequestBodySize = null;
+
+            // A server takes a URL of up to 1 MiB (http_max_uri_size); query parameters ride in it.
+            kestrel.Limits.MaxRequestLineSize = LoopbackHandler.MaxUriSize + 1024;
+            kestrel.Limits.MaxRequestHeadersTotalSize = LoopbackHandler.MaxUriSize + 64 * 1024;
+            kestrel.Limits.MaxRequestBufferSize = 2 * LoopbackHandler.MaxUriSize;
         });
         var app = builder.Build();
         var server = new LoopbackServer(app, engine, options ?? new LoopbackOptions());

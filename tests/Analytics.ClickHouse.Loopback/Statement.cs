@@ -42,7 +42,7 @@ internal abstract partial record Statement
         return ParseQuery(text, words);
     }
 
-    // INSERT INTO t [(cols)] FORMAT name <data> | VALUES <data> | SELECT ...
+    // INSERT INTO t [(cols)] FORMAT name <data>; VALUES (...) and SELECT ... run as statements of their own.
     private static Statement ParseInsert(string text, List<SqlWord> words)
     {
         foreach (var word in words.Where(w => w.Depth == 0).Skip(1))
@@ -54,7 +54,8 @@ internal abstract partial record Statement
 
             if (word.Is(text, "VALUES"))
             {
-                return new Insert(text[..word.Start].TrimEnd(), "Values", word.End);
+                // Values may hold {name:Type} placeholders, which only a statement's own text substitutes.
+                return new Query(text.TrimEnd().TrimEnd(';'), null);
             }
 
             if (word.Is(text, "FORMAT"))
