@@ -364,7 +364,7 @@ internal sealed class LoopbackHandler(LoopbackServer server)
     // The body is gzipped when the statement asks for it (enable_http_compression=1) and the client takes gzip.
     private static Stream OpenOutput(HttpContext http, Dictionary<string, string> url)
     {
-        if (url.GetValueOrDefault("enable_http_compression") == "1" && http.Request.Headers.AcceptEncoding.ToString().Contains("gzip", StringComparison.OrdinalIgnoreCase))
+        if (url.GetValueOrDefault("enable_http_compression") is "1" or "true" && http.Request.Headers.AcceptEncoding.ToString().Contains("gzip", StringComparison.OrdinalIgnoreCase))
         {
             http.Response.Headers.ContentEncoding = "gzip";
             return new GZipStream(http.Response.Body, CompressionLevel.Fastest, leaveOpen: true);
