@@ -23,7 +23,9 @@ public static class PromptStatsApi
             .DocumentsJsonBody<PromptStatsBody>(required: true)
             .Produces<AnalyticsResponse<object>>(StatusCodes.Status400BadRequest)
             .Produces<AnalyticsResponse<object>>(StatusCodes.Status401Unauthorized)
-            .Produces<AnalyticsResponse<object>>(StatusCodes.Status403Forbidden);
+            .Produces<AnalyticsResponse<object>>(StatusCodes.Status403Forbidden)
+            .Produces<AnalyticsResponse<object>>(StatusCodes.Status503ServiceUnavailable)
+            .AddEndpointFilter(new EngineUnavailableFilter(message => TypedResults.Json(new AnalyticsResponse<object>(50300, message, null), statusCode: StatusCodes.Status503ServiceUnavailable)));
         return app;
     }
 }

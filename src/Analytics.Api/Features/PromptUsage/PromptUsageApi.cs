@@ -27,7 +27,9 @@ public static class PromptUsageApi
                 ("origin", string.Empty, false, PromptUsageQuery.Origins))
             .Produces<ValidationErrorResponse>(StatusCodes.Status422UnprocessableEntity)
             .Produces<ErrorDetail>(StatusCodes.Status401Unauthorized)
-            .Produces<ErrorDetail>(StatusCodes.Status403Forbidden);
+            .Produces<ErrorDetail>(StatusCodes.Status403Forbidden)
+            .Produces<ErrorDetail>(StatusCodes.Status503ServiceUnavailable)
+            .AddEndpointFilter(new EngineUnavailableFilter(message => TypedResults.Json(new ErrorDetail(message), statusCode: StatusCodes.Status503ServiceUnavailable)));
         return app;
     }
 }

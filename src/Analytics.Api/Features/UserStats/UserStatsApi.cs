@@ -24,7 +24,9 @@ public static class UserStatsApi
             .DocumentsTextAlternative("text/csv", "With `Accept: text/csv`: the data rows as RFC 4180 CSV with a header line; `X-Truncated` says whether rows were cut.")
             .Produces<UserStatsError>(StatusCodes.Status400BadRequest)
             .Produces<UserStatsError>(StatusCodes.Status401Unauthorized)
-            .Produces<UserStatsError>(StatusCodes.Status403Forbidden);
+            .Produces<UserStatsError>(StatusCodes.Status403Forbidden)
+            .Produces<UserStatsError>(StatusCodes.Status503ServiceUnavailable)
+            .AddEndpointFilter(new EngineUnavailableFilter(message => TypedResults.Json(new UserStatsError(false, message), statusCode: StatusCodes.Status503ServiceUnavailable)));
         return app;
     }
 }
