@@ -79,7 +79,7 @@ public sealed class ClickHouseConnection : DbConnection
         transport = settings.Engine switch
         {
             ClickHouseEngine.Embedded => new EmbeddedTransport(ChDbEngine.Open(settings.Path, settings.LibraryPath, settings.PoolSize)),
-            _ => HttpTransports.GetOrAdd(settings.ConnectionString, _ => new HttpTransport(
+            _ => HttpTransports.GetOrAdd(settings.ConnectionString, _ => new DriverTransport(
                 new Uri(settings.Url), settings.Username, settings.Password, settings.Compression)),
         };
         state = ConnectionState.Open;

@@ -11,10 +11,12 @@ using Analytics.ClickHouse.Transport.Http;
 namespace Analytics.ClickHouse.Tests.Transport.Http;
 
 /// <summary>
-/// The HTTP transport against a scripted stand-in for the server: only for what a real server cannot be
-/// made to do on demand (proxy errors, refused connections, mid-stream failures) and for the exact wire shape.
+/// The server transport (ClickHouse.Driver with our handler under it) against a scripted stand-in for the
+/// server: for what a real server cannot be made to do on demand (proxy errors, refused connections,
+/// mid-stream failures), and for the exact requests. These pin what the driver sends, at the version pinned in
+/// Directory.Packages.props: a new version that sends otherwise fails here first.
 /// </summary>
-public sealed class HttpTransportTests
+public sealed class DriverTransportTests
 {
     private static readonly Uri Server = new("http://clickhouse.test:8123");
 
@@ -22,7 +24,7 @@ public sealed class HttpTransportTests
     public async Task Query_SendsSqlAsBodyAndEverythingElseAsUrlParameters()
     {
         var fake = new FakeServer(() => Ok("1\n"));
-        await using var transport = new HttpTransport(Server, null, null, compression: false, fake);
+        await using var transport = new DriverTransport(Server, null, null, compression: false, fake);
         const string tricky = "line\nquote ' backslash \\ nul \0 plus + amp & end";
 
         using var result = await transport.QueryAsync(
@@ -42,8 +44,14 @@ public sealed class HttpTransportTests
             Assert.That(sent.Query["param_empty"], Is.EqualTo(""));
             Assert.That(sent.Query["max_threads"], Is.EqualTo("2"));
             Assert.That(sent.Query["max_execution_time"], Is.EqualTo("3"), "2.5 s rounds up");
-            Assert.That(sent.Query["enable_http_compression"], Is.Null);
-            Assert.That(sent.Url.Query, Does.Contain("%0A").And.Contain("%27").And.Contain("%5C").And.Contain("%00").And.Contain("%2B"));
+            Assert.That(sent.ContentEncoding, Is.Null);
+            Assert.That(sent.Headers["Accept-Encoding"], Is.EqualTo("identity"));
+
+            // The driver asks for compression on every request; the server compresses only what Accept-Encoding allows.
+            Assert.That(sent.Query["enable_http_compression"], Is.EqualTo("true"));
+
+            // Form encoding: a space is '+', so a '+' of the value must be escaped.
+            Assert.That(sent.Url.Query, Does.Contain("%0a").And.Contain("%27").And.Contain("%5c").And.Contain("%00").And.Contain("%2b").IgnoreCase);
         });
     }
 
@@ -51,7 +59,7 @@ public sealed class HttpTransportTests
     public async Task Query_LetsASettingOverrideTheTimeout()
     {
         var fake = new FakeServer(() => Ok(""));
-        await using var transport = new HttpTransport(Server, null, null, compression: false, fake);
+        await using var transport = new DriverTransport(Server, null, null, compression: false, fake);
 
         using var _ = await transport.QueryAsync(Request(settings: new() { ["max_execution_time"] = "100" }), CancellationToken.None);
 
@@ -62,7 +70,7 @@ public sealed class HttpTransportTests
     public async Task Query_RefusesAMalformedSettingName()
     {
         var fake = new FakeServer(() => Ok(""));
-        await using var transport = new HttpTransport(Server, null, null, compression: false, fake);
+        await using var transport = new DriverTransport(Server, null, null, compression: false, fake);
 
         Assert.ThrowsAsync<ArgumentException>(() => transport.QueryAsync(
             Request(settings: new() { ["readonly=0&x"] = "1" }), CancellationToken.None));
@@ -70,21 +78,38 @@ public sealed class HttpTransportTests
     }
 
     [Test]
-    public async Task Credentials_TravelAsClickHouseHeaders()
+    public async Task Credentials_TravelAsBasicAuthentication_AndCompressionIsGzipOnly()
     {
         var fake = new FakeServer(() => Ok(""));
-        await using var transport = new HttpTransport(Server, "reader", "s3cret", compression: true, fake);
+        await using var transport = new DriverTransport(Server, "reader", "s3cret", compression: true, fake);
 
         using var _ = await transport.QueryAsync(Request(), CancellationToken.None);
 
         var sent = fake.Requests.Single();
         Assert.Multiple(() =>
         {
-            Assert.That(sent.Headers["X-ClickHouse-User"], Is.EqualTo("reader"));
-            Assert.That(sent.Headers["X-ClickHouse-Key"], Is.EqualTo("s3cret"));
-            Assert.That(sent.Headers["Accept-Encoding"], Is.EqualTo("gzip"));
-            Assert.That(sent.Query["enable_http_compression"], Is.EqualTo("1"));
+            Assert.That(sent.Headers["Authorization"], Is.EqualTo("Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("reader:s3cret"))));
+            Assert.That(sent.Headers["Accept-Encoding"], Is.EqualTo("gzip"), "the socket handler decompresses gzip only");
+            Assert.That(sent.ContentEncoding, Is.EqualTo("gzip"));
+            Assert.That(sent.Body, Is.EqualTo("SELECT 1"));
+            Assert.That(sent.Query["enable_http_compression"], Is.EqualTo("true"));
             Assert.That(sent.Url.Query, Does.Not.Contain("s3cret"));
+        });
+    }
+
+    [Test]
+    public async Task ABaseUrlWithAPath_KeepsIt()
+    {
+        var fake = new FakeServer(() => Ok(""));
+        await using var transport = new DriverTransport(new Uri("https://proxy.test:8443/clickhouse/"), null, null, compression: false, fake);
+
+        using var _ = await transport.QueryAsync(Request(), CancellationToken.None);
+
+        var sent = fake.Requests.Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(sent.Url.GetLeftPart(UriPartial.Path), Is.EqualTo("https://proxy.test:8443/clickhouse"));
+            Assert.That(sent.Headers["Authorization"], Is.EqualTo("Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("default:"))));
         });
     }
 
@@ -95,7 +120,7 @@ public sealed class HttpTransportTests
             HttpStatusCode.NotFound,
             "Code: 60. DB::Exception: Table analytics.missing does not exist. (UNKNOWN_TABLE) (version 25.3.1.1)\n",
             ("X-ClickHouse-Exception-Code", "60")));
-        await using var transport = new HttpTransport(Server, null, null, compression: false, fake);
+        await using var transport = new DriverTransport(Server, null, null, compression: false, fake);
 
         var error = Assert.ThrowsAsync<ClickHouseServerException>(() => transport.QueryAsync(Request("SELECT * FROM missing"), CancellationToken.None));
 
@@ -115,7 +140,7 @@ public sealed class HttpTransportTests
         const string message = "Code: 241. DB::Exception: Memory limit exceeded. (MEMORY_LIMIT_EXCEEDED)";
         var body = $"1\n2\n__exception__T4G\r\n{message}\r\n{message.Length} T4G__exception__\r\n";
         var fake = new FakeServer(() => Respond(HttpStatusCode.OK, body, ("X-ClickHouse-Exception-Tag", "T4G")));
-        await using var transport = new HttpTransport(Server, null, null, compression: false, fake);
+        await using var transport = new DriverTransport(Server, null, null, compression: false, fake);
 
         var error = Assert.ThrowsAsync<ClickHouseServerException>(() => transport.QueryAsync(Request(), CancellationToken.None));
 
@@ -130,7 +155,7 @@ public sealed class HttpTransportTests
     public async Task ATaggedBodyWithoutAnException_IsData()
     {
         var fake = new FakeServer(() => Respond(HttpStatusCode.OK, "__exception__ is just text\n", ("X-ClickHouse-Exception-Tag", "T4G")));
-        await using var transport = new HttpTransport(Server, null, null, compression: false, fake);
+        await using var transport = new DriverTransport(Server, null, null, compression: false, fake);
 
         using var result = await transport.QueryAsync(Request(), CancellationToken.None);
 
@@ -142,7 +167,7 @@ public sealed class HttpTransportTests
     {
         var body = new ScriptedBody();
         var fake = new FakeServer(() => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(body) });
-        await using var transport = new HttpTransport(Server, null, null, compression: false, fake);
+        await using var transport = new DriverTransport(Server, null, null, compression: false, fake);
 
         // Bounded waits: a transport that waited for the whole body would wait here for ever.
         await using var stream = await transport.QueryStreamAsync(Request(), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
@@ -169,7 +194,7 @@ public sealed class HttpTransportTests
         const string message = "Code: 241. DB::Exception: Memory limit exceeded. (MEMORY_LIMIT_EXCEEDED)";
         var body = new ScriptedBody();
         var fake = new FakeServer(() => Respond(HttpStatusCode.OK, body, ("X-ClickHouse-Exception-Tag", "T4G")));
-        await using var transport = new HttpTransport(Server, null, null, compression: false, fake);
+        await using var transport = new DriverTransport(Server, null, null, compression: false, fake);
 
         await using var stream = await transport.QueryStreamAsync(Request(), CancellationToken.None);
         body.Send(new string('x', 100_000) + "\n");
@@ -199,7 +224,7 @@ public sealed class HttpTransportTests
             response.TrailingHeaders.TryAddWithoutValidation("X-ClickHouse-Exception-Code", "159");
             return response;
         });
-        await using var transport = new HttpTransport(Server, null, null, compression: false, fake);
+        await using var transport = new DriverTransport(Server, null, null, compression: false, fake);
 
         await using var stream = await transport.QueryStreamAsync(Request(), CancellationToken.None);
         body.Send("1\n2\nCode: 159. DB::Exception: Timeout exceeded: elapsed 2.5 seconds. (TIMEOUT_EXCEEDED)\n");
@@ -214,7 +239,7 @@ public sealed class HttpTransportTests
     public async Task AnErrorStatus_IsThrownBeforeAnyPiece()
     {
         var fake = new FakeServer(() => Respond(HttpStatusCode.NotFound, "Code: 60. DB::Exception: Table analytics.missing does not exist. (UNKNOWN_TABLE)\n"));
-        await using var transport = new HttpTransport(Server, null, null, compression: false, fake);
+        await using var transport = new DriverTransport(Server, null, null, compression: false, fake);
 
         var error = Assert.ThrowsAsync<ClickHouseServerException>(() => transport.QueryStreamAsync(Request(), CancellationToken.None));
 
@@ -236,7 +261,7 @@ public sealed class HttpTransportTests
                 }
             },
         };
-        await using var transport = new HttpTransport(Server, null, null, compression: false, fake);
+        await using var transport = new DriverTransport(Server, null, null, compression: false, fake);
 
         var stream = await transport.QueryStreamAsync(Request(), CancellationToken.None);
         body.Send("1\n");
@@ -269,7 +294,7 @@ public sealed class HttpTransportTests
 
             return Ok("2\n");
         });
-        await using var transport = new HttpTransport(Server, null, null, compression: false, fake);
+        await using var transport = new DriverTransport(Server, null, null, compression: false, fake);
 
         using (var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(100)))
         {
@@ -289,7 +314,7 @@ public sealed class HttpTransportTests
     public async Task WrittenRows_ComeFromTheSummaryHeader()
     {
         var fake = new FakeServer(() => Respond(HttpStatusCode.OK, "", ("X-ClickHouse-Summary", """{"read_rows":"0","written_rows":"5","written_bytes":"40"}""")));
-        await using var transport = new HttpTransport(Server, null, null, compression: false, fake);
+        await using var transport = new DriverTransport(Server, null, null, compression: false, fake);
 
         using var result = await transport.QueryAsync(Request("INSERT INTO t SELECT number FROM numbers(5)"), CancellationToken.None);
         var inserted = await transport.InsertAsync(Request("INSERT INTO t"), "Native", [new byte[] { 1 }], CancellationToken.None);
@@ -306,7 +331,7 @@ public sealed class HttpTransportTests
     public async Task Insert_StreamsTheChunksAsTheBody(bool compression)
     {
         var fake = new FakeServer(() => Ok(""));
-        await using var transport = new HttpTransport(Server, null, null, compression, fake);
+        await using var transport = new DriverTransport(Server, null, null, compression, fake);
         byte[][] chunks = [Encoding.UTF8.GetBytes("first,"), [], Encoding.UTF8.GetBytes("second")];
 
         await transport.InsertAsync(Request("INSERT INTO t (a, b)"), "CSV", chunks.Select(c => (ReadOnlyMemory<byte>)c), CancellationToken.None);
@@ -324,7 +349,7 @@ public sealed class HttpTransportTests
     public async Task AReadIsRetriedAfterAnUnavailableServer()
     {
         var fake = new FakeServer((attempt, _) => Task.FromResult(attempt == 1 ? Respond(HttpStatusCode.ServiceUnavailable, "") : Ok("42\n")));
-        await using var transport = new HttpTransport(Server, null, null, compression: false, fake);
+        await using var transport = new DriverTransport(Server, null, null, compression: false, fake);
 
         using var result = await transport.QueryAsync(Request("SELECT 42"), CancellationToken.None);
 
@@ -339,7 +364,7 @@ public sealed class HttpTransportTests
     public async Task AReadGivesUpAfterTheConfiguredRetries()
     {
         var fake = new FakeServer((_, _) => Task.FromResult(Respond(HttpStatusCode.BadGateway, "")));
-        await using var transport = new HttpTransport(Server, null, null, compression: false, fake);
+        await using var transport = new DriverTransport(Server, null, null, compression: false, fake);
 
         var error = Assert.ThrowsAsync<ClickHouseServerException>(() => transport.QueryAsync(Request(), CancellationToken.None));
 
@@ -354,7 +379,7 @@ public sealed class HttpTransportTests
     public async Task AnInsertIsNotRetriedOnceTheServerHasSeenIt()
     {
         var fake = new FakeServer((_, _) => Task.FromResult(Respond(HttpStatusCode.ServiceUnavailable, "")));
-        await using var transport = new HttpTransport(Server, null, null, compression: false, fake);
+        await using var transport = new DriverTransport(Server, null, null, compression: false, fake);
 
         Assert.ThrowsAsync<ClickHouseServerException>(() =>
             transport.InsertAsync(Request("INSERT INTO t"), "Native", [new byte[] { 1 }], CancellationToken.None));
@@ -370,7 +395,7 @@ public sealed class HttpTransportTests
         var fake = new FakeServer((attempt, _) => attempt == 1
             ? throw new HttpRequestException(HttpRequestError.ConnectionError, "refused", new SocketException((int)SocketError.ConnectionRefused))
             : Task.FromResult(Ok("")));
-        await using var transport = new HttpTransport(Server, null, null, compression: true, fake);
+        await using var transport = new DriverTransport(Server, null, null, compression: true, fake);
 
         await transport.InsertAsync(Request("INSERT INTO t"), "CSV", [Encoding.UTF8.GetBytes("1\n")], CancellationToken.None);
 
@@ -382,7 +407,7 @@ public sealed class HttpTransportTests
     {
         var fake = new FakeServer((_, _) =>
             throw new HttpRequestException(HttpRequestError.ConnectionError, "refused", new SocketException((int)SocketError.ConnectionRefused)));
-        await using var transport = new HttpTransport(Server, null, null, compression: true, fake);
+        await using var transport = new DriverTransport(Server, null, null, compression: true, fake);
 
         var error = Assert.ThrowsAsync<ClickHouseTransportException>(() => transport.QueryAsync(Request("SELECT 1"), CancellationToken.None));
 
@@ -413,7 +438,7 @@ public sealed class HttpTransportTests
                 killed.SetResult(sent);
             }
         };
-        await using var transport = new HttpTransport(Server, null, null, compression: false, fake);
+        await using var transport = new DriverTransport(Server, null, null, compression: false, fake);
         using var cancellation = new CancellationTokenSource();
 
         var query = transport.QueryAsync(Request(), cancellation.Token);
@@ -438,7 +463,7 @@ public sealed class HttpTransportTests
             await Task.Delay(Timeout.Infinite, cancellationToken);
             return Ok("");
         });
-        await using var transport = new HttpTransport(Server, null, null, compression: false, fake) { TimeoutGrace = TimeSpan.Zero };
+        await using var transport = new DriverTransport(Server, null, null, compression: false, fake) { TimeoutGrace = TimeSpan.Zero };
 
         var error = Assert.ThrowsAsync<TimeoutException>(() =>
             transport.QueryAsync(Request() with { Timeout = TimeSpan.FromMilliseconds(100) }, CancellationToken.None));
