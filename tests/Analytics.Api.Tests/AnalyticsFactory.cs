@@ -16,6 +16,8 @@ namespace Analytics.Api.Tests;
 /// Built with SERVER_PATH (the Analytics.Api.ServerTests project), the service runs on the server path
 /// instead: Engine=Http against ClickHouse's HTTP interface served from that same engine on loopback, so
 /// that what a test arranges or checks through <see cref="OpenConnectionAsync"/> is what the service sees.
+/// Built with SERVER_IMAGE as well (Analytics.Api.ServerImageTests), the server is the official image, and
+/// tests arrange and check through it.
 /// </summary>
 public sealed class AnalyticsFactory : WebApplicationFactory<Program>
 {
@@ -36,13 +38,14 @@ public sealed class AnalyticsFactory : WebApplicationFactory<Program>
 
     public string SpoolPath { get; }
 
-    public string ConnectionString => $"Engine=Embedded;Path={Path.Combine(DataPath, "clickhouse")};Database={Database}";
+    /// <summary>Where the service's data is, for arranging and checking it: the engine the service talks to.</summary>
+    public string ConnectionString => EngineConnectionString(Database);
 
     /// <summary>Drops this factory's database so that a fresh one is made at start.</summary>
     public static async Task<AnalyticsFactory> StartFreshAsync(string database, Dictionary<string, string?>? settings = null)
     {
         var factory = new AnalyticsFactory(database, settings);
-        await using (var connection = new ClickHouseConnection($"Engine=Embedded;Path={Path.Combine(DataPath, "clickhouse")};Database=default"))
+        await using (var connection = new ClickHouseConnection(EngineConnectionString("default")))
         {
             await connection.OpenAsync();
             await using var command = connection.CreateCommand();
@@ -59,6 +62,12 @@ public sealed class AnalyticsFactory : WebApplicationFactory<Program>
         await factory.WriterReadyAsync();
         return factory;
     }
+
+#if SERVER_IMAGE
+    private static string EngineConnectionString(string database) => $"Engine=Http;Url={ServerPath.Url};Database={database}";
+#else
+    private static string EngineConnectionString(string database) => $"Engine=Embedded;Path={Path.Combine(DataPath, "clickhouse")};Database={database}";
+#endif
 
     /// <summary>
     /// Waits until the event writer has loaded the committed ids and writes batches, so that a test

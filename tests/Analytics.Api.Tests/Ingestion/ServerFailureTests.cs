@@ -1,4 +1,4 @@
-#if SERVER_PATH
+#if SERVER_PATH && !SERVER_IMAGE
 using Analytics.Api.Ingestion;
 using Analytics.ClickHouse.Loopback;
 
