@@ -11,6 +11,8 @@
 #   --queries N --query-seconds N --warmup N   requests per API and system (100), the time cap of each
 #                                  round (15 s) and the untimed warm-up requests (5)
 #   --ingest-seconds N             time cap of the flood
+#   --server-path                  also run the flood and the query rounds against the service on the server
+#                                  path (Analytics:Engine=Http, through ClickHouse.Driver) beside the embedded one
 #   --keep                         keep the work folder (data, logs, per-phase results) instead of deleting it
 #   --work DIR                     the work folder (default: a new one under /tmp)
 #
@@ -21,6 +23,10 @@
 #   3. The service starts on a free loopback port with a fresh data folder and a random admin token; the
 #      load test creates a key, floods POST /v1/events, records the service's peak RSS (VmHWM), waits for it
 #      to go idle and times the three query APIs. The service is then stopped with SIGTERM.
+#   3b. With --server-path: a ClickHouse HTTP interface on a free loopback port, served by an embedded engine in
+#      a process of its own (the load test's loopback phase; no ClickHouse server runs on these machines), and a
+#      second service started with Analytics:Engine=Http against it; the same flood and query rounds, then both
+#      are stopped. The report shows both services, and the server's CPU counts with the second one's.
 #   4. Engine baselines in the load-test process's own embedded engine (its own data folder): the same
 #      NDJSON inserted as JSONEachRow into a scratch copy of the events table (and into the full schema with
 #      rollup views), then the same questions in raw SQL on that raw copy.
@@ -36,11 +42,13 @@ main() {
     STARTED=$(date +%s)
     COMMAND="benchmarks/run-comparison.sh${*:+ $*}"
     KEEP=0
+    SERVER_PATH=0
     WORK=""
     PASS=()
     while [[ $# -gt 0 ]]; do
         case "$1" in
             --keep) KEEP=1; shift ;;
+            --server-path) SERVER_PATH=1; shift ;;
             --work) WORK="$2"; shift 2 ;;
             --*) [[ $# -ge 2 ]] || { echo "run-comparison: $1 needs a value" >&2; exit 2; }
                  PASS+=("$1" "$2"); shift 2 ;;
@@ -54,6 +62,7 @@ main() {
     chmod 755 "$WORK"
 
     SERVICE_PID=""
+    LOOPBACK_PID=""
     PG_DATA=""
     PG_BIN="/usr/lib/postgresql/15/bin"
 
@@ -79,6 +88,30 @@ main() {
         SERVICE_PID=""
     }
 
+    stop_loopback() {
+        if [[ -n "$LOOPBACK_PID" ]] && kill -0 "$LOOPBACK_PID" 2>/dev/null; then
+            kill -TERM "$LOOPBACK_PID"
+            wait "$LOOPBACK_PID" 2>/dev/null || true
+        fi
+        LOOPBACK_PID=""
+    }
+
+    # start_service NAME [VAR=VALUE ...]: the service on a free port, data and log under WORK/NAME.
+    start_service() {
+        local name="$1"; shift
+        PORT=$("$LT" free-port --work "$WORK")
+        mkdir -p "$WORK/$name"
+        (
+            cd "$WORK/bin/api"
+            export ASPNETCORE_URLS="http://127.0.0.1:$PORT"
+            export Analytics__DataPath="$WORK/$name/clickhouse"
+            export Analytics__Ingestion__SpoolPath="$WORK/$name/spool"
+            export Analytics__AdminToken="$TOKEN"
+            exec env "$@" dotnet Analytics.Api.dll
+        ) >"$WORK/$name.log" 2>&1 </dev/null &
+        SERVICE_PID=$!
+    }
+
     stop_postgres() {
         if [[ -n "$PG_DATA" && -f "$PG_DATA/postmaster.pid" ]]; then
             as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null 2>&1 || true
@@ -88,6 +121,7 @@ main() {
 
     cleanup() {
         stop_service
+        stop_loopback
         stop_postgres
         if [[ $KEEP -eq 0 ]]; then
             rm -rf "$WORK"
@@ -106,7 +140,7 @@ main() {
     log "Building (Release)"
     build "$REPO/src/Analytics.Api/Analytics.Api.csproj"
     build "$REPO/benchmarks/Analytics.LoadTest/Analytics.LoadTest.csproj"
-    rm -rf "$WORK/bin" "$WORK/service" "$WORK/pg" "$WORK/engine"
+    rm -rf "$WORK/bin" "$WORK/service" "$WORK/service-server" "$WORK/loopback" "$WORK/pg" "$WORK/engine"
     mkdir -p "$WORK/bin"
     cp -r "$REPO/src/Analytics.Api/bin/Release/net10.0" "$WORK/bin/api"
     cp -r "$REPO/benchmarks/Analytics.LoadTest/bin/Release/net10.0" "$WORK/bin/loadtest"
@@ -118,22 +152,32 @@ main() {
     "$LT" generate "${COMMON[@]}"
 
     log "Starting the service"
-    PORT=$("$LT" free-port --work "$WORK")
     TOKEN="bench-$(head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-    mkdir -p "$WORK/service"
-    (
-        cd "$WORK/bin/api"
-        export ASPNETCORE_URLS="http://127.0.0.1:$PORT"
-        export Analytics__DataPath="$WORK/service/clickhouse"
-        export Analytics__Ingestion__SpoolPath="$WORK/service/spool"
-        export Analytics__AdminToken="$TOKEN"
-        exec dotnet Analytics.Api.dll
-    ) >"$WORK/service.log" 2>&1 </dev/null &
-    SERVICE_PID=$!
+    start_service service
 
     log "Ingestion flood and API queries (service pid $SERVICE_PID, port $PORT)"
     LOADTEST_ADMIN_TOKEN="$TOKEN" "$LT" http "${COMMON[@]}" --url "http://127.0.0.1:$PORT" --service-pid "$SERVICE_PID"
     stop_service
+
+    if [[ $SERVER_PATH -eq 1 ]]; then
+        log "Starting a ClickHouse HTTP interface on loopback, and the service on the server path"
+        rm -f "$WORK/loopback.url"
+        "$LT" loopback "${COMMON[@]}" >"$WORK/loopback.log" 2>&1 </dev/null &
+        LOOPBACK_PID=$!
+        for _ in $(seq 1 240); do
+            [[ -s "$WORK/loopback.url" ]] && break
+            kill -0 "$LOOPBACK_PID" 2>/dev/null || { echo "run-comparison: the loopback server exited (see $WORK/loopback.log)" >&2; exit 1; }
+            sleep 0.5
+        done
+        [[ -s "$WORK/loopback.url" ]] || { echo "run-comparison: the loopback server did not start within 2 minutes" >&2; exit 1; }
+        start_service service-server Analytics__Engine=Http "Analytics__ServerUrl=$(cat "$WORK/loopback.url")"
+
+        log "Ingestion flood and API queries, server path (service pid $SERVICE_PID, server pid $LOOPBACK_PID)"
+        LOADTEST_ADMIN_TOKEN="$TOKEN" "$LT" http "${COMMON[@]}" --url "http://127.0.0.1:$PORT" --service-pid "$SERVICE_PID" \
+            --service-engine server --engine-pid "$LOOPBACK_PID"
+        stop_service
+        stop_loopback
+    fi
 
     log "Engine baselines (the service is stopped)"
     "$LT" engine "${COMMON[@]}"

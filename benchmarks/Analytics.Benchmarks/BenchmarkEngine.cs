@@ -1,6 +1,8 @@
 using Analytics.ClickHouse;
 using Analytics.ClickHouse.ADO;
+using Analytics.ClickHouse.Loopback;
 using Analytics.ClickHouse.Transport.Embedded;
+using Analytics.ClickHouse.Transport.Http;
 
 namespace Analytics.Benchmarks;
 
@@ -12,6 +14,8 @@ internal static class BenchmarkEngine
 {
     private static readonly Lock Gate = new();
     private static bool booted;
+    private static LoopbackServer? loopback;
+    private static LoopbackServer? inProcess;
 
     public static string DataPath { get; } = Path.Combine(Path.GetTempPath(), "analytics-benchmarks-" + Environment.ProcessId);
 
@@ -39,6 +43,58 @@ internal static class BenchmarkEngine
         connection.ChangeDatabase(database);
         return connection;
     }
+
+    /// <summary>
+    /// A connection to <paramref name="database"/> (made by <see cref="OpenDatabaseAsync"/>) on the server path:
+    /// ClickHouse.Driver over HTTP to the loopback server, which answers from this process's engine. What it
+    /// costs beyond the embedded connection is the server path's own cost plus the loopback server's, which
+    /// a real server does not have; no ClickHouse server runs on these machines.
+    /// </summary>
+    public static async Task<ClickHouseConnection> OpenServerPathAsync(string database)
+    {
+        LoopbackServer server;
+        lock (Gate)
+        {
+            if (!booted)
+            {
+                throw new InvalidOperationException("Open a database through the provider before the server path.");
+            }
+
+            server = loopback ??= LoopbackServer.StartAsync(DataPath, new LoopbackOptions { RecordRequests = false }).GetAwaiter().GetResult();
+        }
+
+        var connection = new ClickHouseConnection($"Engine=Http;Url={server.Url};Database={database};Compression=false");
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    /// <summary>
+    /// A connection to <paramref name="database"/> through the server transport (ClickHouse.Driver) over a
+    /// handler that answers from this process's engine with no socket in between: the embedded engine as a
+    /// transport of the driver.
+    /// </summary>
+    public static async Task<ClickHouseConnection> OpenDriverInProcessAsync(string database)
+    {
+        LoopbackServer server;
+        lock (Gate)
+        {
+            if (!booted)
+            {
+                throw new InvalidOperationException("Open a database through the provider before the server path.");
+            }
+
+            server = inProcess ??= LoopbackServer.StartAsync(DataPath, new LoopbackOptions { RecordRequests = false, InProcess = true }).GetAwaiter().GetResult();
+        }
+
+        var connectionString = $"Engine=Http;Url={server.Url};Database={database};Compression=false";
+        ClickHouseConnection.UseTransport(connectionString, new DriverTransport(server.Url, null, null, compression: false, server.CreateHandler()));
+        var connection = new ClickHouseConnection(connectionString);
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    /// <summary>The loopback server's address, once <see cref="OpenServerPathAsync"/> has started it.</summary>
+    public static Uri LoopbackUrl => loopback?.Url ?? throw new InvalidOperationException("The loopback server has not been started.");
 
     /// <summary>Drops the database <see cref="OpenDatabaseAsync"/> made for <paramref name="connection"/> and closes it.</summary>
     public static async Task DropDatabaseAsync(ClickHouseConnection connection)
@@ -76,6 +132,10 @@ internal static class BenchmarkEngine
                 return;
             }
 
+            loopback?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            loopback = null;
+            inProcess?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            inProcess = null;
             ChDbEngine.Open(DataPath, null, ClickHouseDefaults.PoolSize).Close();
             booted = false;
         }

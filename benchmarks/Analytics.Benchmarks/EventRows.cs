@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using Analytics.ClickHouse;
+using Analytics.ClickHouse.ADO;
 using Analytics.ClickHouse.Formats;
 using Analytics.ClickHouse.Types;
 
@@ -89,6 +90,27 @@ internal static class EventRows
 
         return rows;
     }
+
+    /// <summary>
+    /// The rows' columns read through typed accessors, as the service writes its events: each value is unboxed
+    /// into a typed column buffer, and no value is looked at as an object.
+    /// </summary>
+    public static ClickHouseColumnMap<object?[]> Map() => new ClickHouseColumnMap<object?[]>()
+        .Add("event_id", r => (Guid)r[0]!)
+        .Add("occurred_at", r => (DateTime)r[1]!)
+        .Add("tenant", r => (string)r[2]!)
+        .Add("user_id", r => (string)r[3]!)
+        .Add("session_id", r => (string)r[4]!)
+        .Add("prompt_id", r => (string)r[5]!)
+        .Add("model", r => (string)r[6]!)
+        .Add("provider", r => (string)r[7]!)
+        .Add("input_tokens", r => (uint)r[8]!)
+        .Add("output_tokens", r => (uint)r[9]!)
+        .Add("cached_tokens", r => (uint?)r[10])
+        .Add("cost_usd", r => (decimal)r[11]!)
+        .Add("latency_ms", r => (double)r[12]!)
+        .Add("status", r => (string)r[13]!)
+        .Add("error", r => (string?)r[14]);
 
     /// <summary>Native blocks of <paramref name="blockRows"/> rows, encoded by the provider's own bulk-writer code.</summary>
     public static byte[][] EncodeNative(object?[][] rows, int blockRows)

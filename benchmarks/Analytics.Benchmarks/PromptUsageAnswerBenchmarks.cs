@@ -33,6 +33,8 @@ public class PromptUsageAnswerBenchmarks
     private readonly MemoryStream body = new(256 << 20);
     private readonly JsonSerializerOptions json = QueryResponseBenchmarks.ServiceJsonOptions();
     private ClickHouseConnection connection = null!;
+    private ClickHouseConnection server = null!;
+    private ClickHouseConnection driverInProcess = null!;
 
     // Blocking on purpose: the in-process toolchain does not await async setup (see DecodeBenchmarks).
     [GlobalSetup]
@@ -62,6 +64,8 @@ public class PromptUsageAnswerBenchmarks
             FROM numbers({RowCount})
             """);
         await connection.ExecuteAsync("OPTIMIZE TABLE usage FINAL");
+        server = await BenchmarkEngine.OpenServerPathAsync(Database);
+        driverInProcess = await BenchmarkEngine.OpenDriverInProcessAsync(Database);
 
         // The engine's JSON must be the same whether streamed or held whole, and rows the same in the same
         // order as the objects path's, whatever each escapes.
@@ -73,6 +77,11 @@ public class PromptUsageAnswerBenchmarks
             throw new InvalidOperationException("The streamed JSON differs from the JSON held whole.");
         }
 
+        if (!Rows(await ServerPathJsonAnswer()).SequenceEqual(fromEngine) || !Rows(await DriverInProcessJsonAnswer()).SequenceEqual(fromEngine))
+        {
+            throw new InvalidOperationException("The server path's JSON differs from the embedded engine's.");
+        }
+
         var fromObjects = Rows(await ObjectsAnswer());
         if (fromEngine.Count != RowCount || !fromEngine.SequenceEqual(fromObjects))
         {
@@ -82,6 +91,8 @@ public class PromptUsageAnswerBenchmarks
 
     private async Task CleanUpAsync()
     {
+        await server.DisposeAsync();
+        await driverInProcess.DisposeAsync();
         await BenchmarkEngine.DropDatabaseAsync(connection);
     }
 
@@ -96,7 +107,15 @@ public class PromptUsageAnswerBenchmarks
     }
 
     [Benchmark(Description = "B, 1M rows: the engine writes the JSON, streamed to the body block by block (the service's path)")]
-    public async Task<long> EngineJsonAnswer()
+    public Task<long> EngineJsonAnswer() => StreamedJsonAnswer(connection);
+
+    [Benchmark(Description = "B, 1M rows: the same through the server path (the driver over HTTP to the loopback server)")]
+    public Task<long> ServerPathJsonAnswer() => StreamedJsonAnswer(server);
+
+    [Benchmark(Description = "B, 1M rows: the same through the driver over the embedded engine in process (no socket)")]
+    public Task<long> DriverInProcessJsonAnswer() => StreamedJsonAnswer(driverInProcess);
+
+    private async Task<long> StreamedJsonAnswer(ClickHouseConnection connection)
     {
         body.SetLength(0);
         await using var command = connection.CreateCommand();

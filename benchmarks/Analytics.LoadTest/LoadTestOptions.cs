@@ -44,6 +44,18 @@ internal sealed partial record LoadTestOptions
     public string AdminToken { get; init; } = Environment.GetEnvironmentVariable("LOADTEST_ADMIN_TOKEN") ?? string.Empty;
     public int ServicePid { get; init; }
 
+    /// <summary>
+    /// <c>embedded</c> (the default) or <c>server</c>: the service under test talks to a ClickHouse server (the
+    /// loopback phase's, whose process is <see cref="EnginePid"/>) instead of its own embedded engine.
+    /// </summary>
+    public string ServiceEngine { get; init; } = "embedded";
+
+    /// <summary>The process that runs the engine for a server-path service; its CPU counts with the service's.</summary>
+    public int EnginePid { get; init; }
+
+    /// <summary>Whether the service under test is on the server path.</summary>
+    public bool ServerPath => ServiceEngine == "server";
+
     // PostgreSQL, reached through psql.
     public string Psql { get; init; } = "psql";
     public string PgHost { get; init; } = "/tmp";
@@ -61,7 +73,7 @@ internal sealed partial record LoadTestOptions
     {
         if (args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal))
         {
-            throw new ArgumentException("the first argument is the phase: generate, http, engine, postgres, report or free-port");
+            throw new ArgumentException("the first argument is the phase: generate, loopback, http, engine, postgres, report or free-port");
         }
 
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -100,6 +112,8 @@ internal sealed partial record LoadTestOptions
             Url = Take(values, "url") ?? options.Url,
             AdminToken = Take(values, "admin-token") ?? options.AdminToken,
             ServicePid = Int(values, "service-pid") ?? options.ServicePid,
+            ServiceEngine = Take(values, "service-engine") ?? options.ServiceEngine,
+            EnginePid = Int(values, "engine-pid") ?? options.EnginePid,
             Psql = Take(values, "psql") ?? options.Psql,
             PgHost = Take(values, "pg-host") ?? options.PgHost,
             PgPort = Int(values, "pg-port") ?? options.PgPort,
@@ -127,6 +141,11 @@ internal sealed partial record LoadTestOptions
         if (Events < 1 || Days < 1 || Users < 10 || Prompts < 10 || Products < 1 || Institutions < 1 || Concurrency < 1 || Batch < 1 || Queries < 1)
         {
             throw new ArgumentException("--events, --days, --products, --institutions, --concurrency, --batch and --queries must be positive; --users and --prompts at least 10");
+        }
+
+        if (ServiceEngine is not ("embedded" or "server"))
+        {
+            throw new ArgumentException("--service-engine must be embedded or server");
         }
 
         if (!Uri.TryCreate(Url, UriKind.Absolute, out var url) || !(url.IsLoopback && url.Host == "127.0.0.1"))

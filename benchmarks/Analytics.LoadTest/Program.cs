@@ -6,9 +6,11 @@ using Analytics.LoadTest.Generation;
 using Analytics.LoadTest.Http;
 using Analytics.LoadTest.Postgres;
 using Analytics.LoadTest.Results;
+using Analytics.LoadTest.Server;
 
 // One phase per invocation; benchmarks/run-comparison.sh runs them in order around the service and PostgreSQL:
 //   generate  -> the events, once, as NDJSON and as CSV (untimed)
+//   loopback  -> a ClickHouse HTTP interface over an embedded engine, for the service's server-path run
 //   http      -> the ingestion flood and the API query rounds against the running service
 //   engine    -> the engine baselines (JSONEachRow insert, raw SQL) in this process's own embedded engine
 //   postgres  -> COPY, indexes and the same questions in PostgreSQL through psql
@@ -43,8 +45,11 @@ switch (options.Phase)
     case "generate":
         GeneratePhase.Run(options).Save(options.Path(DataFiles.Results("generate")));
         return 0;
+    case "loopback":
+        await LoopbackPhase.RunAsync(options, cancel.Token);
+        return 0;
     case "http":
-        (await HttpPhase.RunAsync(options, cancel.Token)).Save(options.Path(DataFiles.Results("http")));
+        (await HttpPhase.RunAsync(options, cancel.Token)).Save(options.Path(DataFiles.Results(options.ServerPath ? "http-server" : "http")));
         return 0;
     case "engine":
         (await EnginePhase.RunAsync(options, cancel.Token)).Save(options.Path(DataFiles.Results("engine")));

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -52,7 +53,14 @@ public sealed class LoopbackServer : IAsyncDisposable
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(kestrel =>
+        var inProcess = options?.InProcess == true;
+        if (inProcess)
+        {
+            builder.WebHost.UseTestServer();
+        }
+        else
+        {
+            builder.WebHost.UseKestrel(kestrel =>
         {
             kestrel.Listen(System.Net.IPAddress.Loopback, 0);
             kestrel.Limits.MaxRequestBodySize = null;
@@ -61,16 +69,28 @@ public sealed class LoopbackServer : IAsyncDisposable
             kestrel.Limits.MaxRequestLineSize = LoopbackHandler.MaxUriSize + 1024;
             kestrel.Limits.MaxRequestHeadersTotalSize = LoopbackHandler.MaxUriSize + 64 * 1024;
             kestrel.Limits.MaxRequestBufferSize = 2 * LoopbackHandler.MaxUriSize;
-        });
+            });
+        }
+
         var app = builder.Build();
         var server = new LoopbackServer(app, engine, options ?? new LoopbackOptions());
         app.Run(server.Handler.HandleAsync);
         await app.StartAsync().ConfigureAwait(false);
 
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server.Url = new Uri(address);
+        server.Url = inProcess
+            ? new Uri("http://loopback.in-process/")
+            : new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         return server;
     }
+
+    /// <summary>
+    /// A handler that hands requests to the server in this process, with no socket in between: for a
+    /// server started with <see cref="LoopbackOptions.InProcess"/>.
+    /// </summary>
+    public HttpMessageHandler CreateHandler() =>
+        Options.InProcess
+            ? app.GetTestServer().CreateHandler()
+            : throw new InvalidOperationException("Only a server started in process hands out a handler; this one listens on " + Url + ".");
 
     /// <summary>
     /// Makes the next <paramref name="times"/> requests that match <paramref name="when"/> (every request when
@@ -153,4 +173,10 @@ public sealed record LoopbackOptions
 
     /// <summary>Keep each request in <see cref="LoopbackServer.Requests"/> (off for load: the log grows).</summary>
     public bool RecordRequests { get; init; } = true;
+
+    /// <summary>
+    /// Answer in this process only, through <see cref="LoopbackServer.CreateHandler"/>, instead of on a port: the
+    /// embedded engine as a transport of an HTTP client, with no socket's cost (ASP.NET Core's test server).
+    /// </summary>
+    public bool InProcess { get; init; }
 }

@@ -9,16 +9,21 @@ internal sealed class ApiQueries(LoadTestOptions options, ServiceClient client, 
 {
     public const string System = "service API (rollups)";
 
+    /// <summary>The same API, the service on the server path.</summary>
+    public const string ServerPathSystem = "service API, server path";
+
+    private string Name => options.ServerPath ? ServerPathSystem : System;
+
     // The answers' sizes of the round under way (warm-up included: they are the same requests for every system).
     private readonly List<double> answerBytes = [];
 
     public async Task<List<QueryFigure>> RunAsync(QueryPlan plan, CancellationToken cancellationToken) =>
     [
-        Sized(await QueryRound.RunAsync(ApiNames.PromptStats, System, plan.PromptStats, options,
+        Sized(await QueryRound.RunAsync(ApiNames.PromptStats, Name, plan.PromptStats, options,
             (c, _, ct) => SendAsync(() => ApiRequests.PromptStats(c, key, options.Workspace), ApiRequests.PromptStatsChecksum, ct), cancellationToken)),
-        Sized(await QueryRound.RunAsync(ApiNames.PromptUsage, System, plan.PromptUsage, options,
+        Sized(await QueryRound.RunAsync(ApiNames.PromptUsage, Name, plan.PromptUsage, options,
             (c, _, ct) => SendAsync(() => ApiRequests.PromptUsage(c, key), ApiRequests.PromptUsageChecksum, ct), cancellationToken)),
-        Sized(await QueryRound.RunAsync(ApiNames.UserStats, System, plan.UserStats, options,
+        Sized(await QueryRound.RunAsync(ApiNames.UserStats, Name, plan.UserStats, options,
             (c, _, ct) => SendAsync(() => ApiRequests.UserStats(c, key), ApiRequests.UserStatsChecksum, ct), cancellationToken)),
     ];
 

@@ -16,9 +16,12 @@ internal static class HttpPhase
         var model = new TrafficModel(options);
         var results = new PhaseResults();
         var service = options.ServicePid > 0 ? new ServiceProcess(options.ServicePid) : null;
+        var engine = options.EnginePid > 0 ? new ServiceProcess(options.EnginePid) : null;
         using var client = new ServiceClient(options);
 
-        Console.WriteLine($"Service at {options.Url} (pid {options.ServicePid})");
+        // The server path's facts go beside the embedded service's, not over them.
+        var prefix = options.ServerPath ? "server" : "service";
+        Console.WriteLine($"Service at {options.Url} (pid {options.ServicePid}{(engine is null ? "" : $", its ClickHouse server pid {options.EnginePid}")})");
         await client.WaitHealthyAsync(TimeSpan.FromSeconds(120), cancellationToken);
         var key = await client.CreateKeyAsync(options.AdminToken, options.Workspace, cancellationToken);
         var caps = model.Caps();
@@ -27,27 +30,32 @@ internal static class HttpPhase
             await client.SetCapAsync(key, user, cap, cancellationToken);
         }
 
-        results.Facts["service.rss_before_ingest"] = Megabytes(service?.Rss);
+        results.Facts[prefix + ".rss_before_ingest"] = Megabytes(service?.Rss);
         Console.WriteLine($"Key created, {caps.Count} caps set. Ingesting {options.Events:N0} events ({options.Batch}/request, {options.Concurrency} concurrent)...");
-        var ingest = await new IngestionFlood(options, client, key, service).RunAsync(options.Path(DataFiles.Ndjson), options.Events, cancellationToken);
+        var ingest = await new IngestionFlood(options, client, key, service, engine).RunAsync(options.Path(DataFiles.Ndjson), options.Events, cancellationToken);
         results.Ingest.Add(ingest);
-        results.Facts["service.rss_after_ingest"] = Megabytes(service?.Rss);
+        results.Facts[prefix + ".rss_after_ingest"] = Megabytes(service?.Rss);
         Console.WriteLine(
             $"Ingested {ingest.Events:N0} events in {ingest.Seconds:F1} s: {ingest.EventsPerSecond:N0} events/s, {ingest.MegabytesPerSecond:F1} MB/s; " +
             $"request p50/p95/p99 {ingest.RequestLatency!.P50:F0}/{ingest.RequestLatency.P95:F0}/{ingest.RequestLatency.P99:F0} ms; " +
             $"accepted {ingest.Accepted:N0}, duplicates {ingest.Duplicates:N0}, quarantined {ingest.Quarantined:N0}, retries {ingest.Retries:N0}; " +
-            $"service peak RSS {Megabytes(ingest.PeakRssBytes)}; CPU: service {ingest.IngesterCpuSeconds:F1} s, load generator {ingest.ClientCpuSeconds:F1} s");
+            $"service peak RSS {Megabytes(ingest.PeakRssBytes)}; CPU: service{(engine is null ? "" : " and its server")} {ingest.IngesterCpuSeconds:F1} s, load generator {ingest.ClientCpuSeconds:F1} s");
 
         if (service is not null)
         {
             var waited = await service.WaitIdleAsync(TimeSpan.FromSeconds(30), cancellationToken);
-            results.Facts["service.idle_wait_seconds"] = waited.TotalSeconds.ToString("F0", System.Globalization.CultureInfo.InvariantCulture);
+            results.Facts[prefix + ".idle_wait_seconds"] = waited.TotalSeconds.ToString("F0", System.Globalization.CultureInfo.InvariantCulture);
             Console.WriteLine($"Service idle after {waited.TotalSeconds:F0} s (background merges done).");
         }
 
         Console.WriteLine("Query rounds against the service's APIs...");
         results.Queries.AddRange(await new ApiQueries(options, client, key).RunAsync(new QueryPlan(model), cancellationToken));
-        results.Facts["service.peak_rss_total"] = Megabytes(service?.PeakRss);
+        results.Facts[prefix + ".peak_rss_total"] = Megabytes(service?.PeakRss);
+        if (engine is not null)
+        {
+            results.Facts["server.engine_peak_rss"] = Megabytes(engine.PeakRss);
+        }
+
         return results;
     }
 

@@ -15,10 +15,13 @@ namespace Analytics.LoadTest.Http;
 /// committed (the default <c>wait=true</c>). A 429 or 503 is retried after its Retry-After, a bounded
 /// number of times; the whole flood is bounded by <see cref="LoadTestOptions.IngestSeconds"/>.
 /// </summary>
-internal sealed class IngestionFlood(LoadTestOptions options, ServiceClient client, string key, ServiceProcess? service)
+internal sealed class IngestionFlood(LoadTestOptions options, ServiceClient client, string key, ServiceProcess? service, ServiceProcess? engine = null)
 {
     /// <summary>The service's row in the ingestion table.</summary>
     public const string System = "service";
+
+    /// <summary>The row of the service on the server path, beside it.</summary>
+    public const string ServerPathSystem = "service, server path";
 
     private const int MaxAttempts = 50;
     private static readonly MediaTypeHeaderValue Ndjson = new("application/x-ndjson");
@@ -57,7 +60,7 @@ internal sealed class IngestionFlood(LoadTestOptions options, ServiceClient clie
             },
             token);
 
-        var serviceCpu = service?.CpuTime;
+        var serviceCpu = service?.CpuTime + (engine?.CpuTime ?? TimeSpan.Zero);
         var ownCpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         var senders = Enumerable.Range(0, options.Concurrency).Select(_ => Task.Run(() => SendAllAsync(batches.Reader, token), token)).ToArray();
@@ -81,12 +84,13 @@ internal sealed class IngestionFlood(LoadTestOptions options, ServiceClient clie
         }
 
         var elapsed = clock.Elapsed.TotalSeconds;
-        var serviceCpuSeconds = service?.CpuTime - serviceCpu;
+        // On the server path the engine's work is done in the server's process: both count as the ingester's.
+        var serviceCpuSeconds = service?.CpuTime + (engine?.CpuTime ?? TimeSpan.Zero) - serviceCpu;
         var ownCpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - ownCpu).TotalSeconds;
         var latencies = (await Task.WhenAll(senders)).SelectMany(l => l).ToList();
         await reader;
         return new IngestFigure(
-            System,
+            options.ServerPath ? ServerPathSystem : System,
             $"POST /v1/events, NDJSON, {options.Batch} events/request, {options.Concurrency} concurrent, wait=true",
             Interlocked.Read(ref events),
             Interlocked.Read(ref bytes),

@@ -51,7 +51,7 @@ internal static class MarkdownReport
 
             if (ingest.PeakRssBytes is { } rss)
             {
-                figures.Add(new("service peak RSS during the flood", rss / 1e6, "MB"));
+                figures.Add(new(ingest.System == IngestionFlood.System ? "service peak RSS during the flood" : $"{ingest.System}: service peak RSS during the flood", rss / 1e6, "MB"));
             }
         }
 
@@ -141,6 +141,18 @@ internal static class MarkdownReport
                 $"**Peak RSS (VmHWM) of the service process under the flood: {(service.PeakRssBytes is { } p ? $"{p / 1e6:N0} MB" : "n/a")}** " +
                 $"(RSS {Fact(results.Facts, "service.rss_before_ingest")} before, {Fact(results.Facts, "service.rss_after_ingest")} right after; " +
                 $"peak over the whole run including queries {Fact(results.Facts, "service.peak_rss_total")}).");
+            md.AppendLine();
+        }
+
+        if (results.Ingest.FirstOrDefault(i => i.System == IngestionFlood.ServerPathSystem) is { } server)
+        {
+            var ratio = service is null ? "n/a" : $"{server.EventsPerSecond / service.EventsPerSecond:F2}×";
+            md.AppendLine(Invariant,
+                $"Server path: the same flood against a second service started with `Analytics:Engine=Http`, which talks through ClickHouse.Driver " +
+                $"to a ClickHouse HTTP interface on loopback served by an embedded engine in another process (the load test's `loopback` phase; its " +
+                $"CPU is counted with the service's). **{server.EventsPerSecond:N0} events/s, {ratio} the embedded service's in this run**; " +
+                $"accepted {server.Accepted:N0}, duplicates {server.Duplicates:N0}, quarantined {server.Quarantined:N0}. " +
+                $"Peak RSS: service {(server.PeakRssBytes is { } p ? $"{p / 1e6:N0} MB" : "n/a")}, the server's process {Fact(results.Facts, "server.engine_peak_rss")}.");
             md.AppendLine();
         }
     }
@@ -268,9 +280,10 @@ internal static class MarkdownReport
     private static int Order(string system) => system switch
     {
         ApiQueries.System => 0,
-        RawQueries.System => 1,
-        PostgresQueries.System => 2,
-        _ => 3,
+        ApiQueries.ServerPathSystem => 1,
+        RawQueries.System => 2,
+        PostgresQueries.System => 3,
+        _ => 4,
     };
 
     private static string Fact(Dictionary<string, string> facts, string key) => facts.TryGetValue(key, out var v) ? v : "n/a";

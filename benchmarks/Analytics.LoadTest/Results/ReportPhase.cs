@@ -8,7 +8,7 @@ internal static class ReportPhase
 {
     public static string Run(LoadTestOptions options)
     {
-        var results = PhaseResults.Merge(new[] { "generate", "http", "engine", "postgres" }.Select(p => PhaseResults.Load(options.Path(DataFiles.Results(p)))));
+        var results = PhaseResults.Merge(new[] { "generate", "http", "http-server", "engine", "postgres" }.Select(p => PhaseResults.Load(options.Path(DataFiles.Results(p)))));
         var service = options.Path("service");
         if (Directory.Exists(service))
         {

@@ -85,6 +85,13 @@ public sealed class ClickHouseConnection : DbConnection
         state = ConnectionState.Open;
     }
 
+    /// <summary>
+    /// Makes the server connections of <paramref name="connectionString"/> use <paramref name="transport"/>
+    /// (benchmarks: the server transport over a handler in this process).
+    /// </summary>
+    internal static void UseTransport(string connectionString, IClickHouseTransport transport) =>
+        HttpTransports[new ClickHouseConnectionStringBuilder(connectionString).ConnectionString] = transport;
+
     /// <inheritdoc />
     public override Task OpenAsync(CancellationToken cancellationToken)
     {
