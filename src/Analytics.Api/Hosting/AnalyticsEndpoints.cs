@@ -17,7 +17,9 @@ public static class AnalyticsEndpoints
             .WithName("AnalyticsHealth").WithTags("Health").WithSummary("Health of the analytics API; needs no credential.");
 
         app.MapAdminApi();
+        app.MapCredentialApi();
         app.MapIngestionApi();
+        app.MapIngestionStatsApi();
         app.MapControlApi();
 
         // Query APIs (prompt-template stats, prompt usage, user-stats extract).
