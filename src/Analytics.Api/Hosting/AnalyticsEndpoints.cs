@@ -11,6 +11,7 @@ public static class AnalyticsEndpoints
 {
     public static WebApplication MapAnalytics(this WebApplication app)
     {
+        app.UseDashboard();
         app.MapOpenApi();
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).WithName("Healthz").WithTags("Health").WithSummary("Liveness probe.");
         app.MapGet("/v1/analytics/health", () => Results.Ok(new { code = 0, message = "success", data = new { status = "ok" } }))
