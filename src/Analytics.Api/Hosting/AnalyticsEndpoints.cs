@@ -11,13 +11,16 @@ public static class AnalyticsEndpoints
 {
     public static WebApplication MapAnalytics(this WebApplication app)
     {
+        app.UseDashboard();
         app.MapOpenApi();
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).WithName("Healthz").WithTags("Health").WithSummary("Liveness probe.");
         app.MapGet("/v1/analytics/health", () => Results.Ok(new { code = 0, message = "success", data = new { status = "ok" } }))
             .WithName("AnalyticsHealth").WithTags("Health").WithSummary("Health of the analytics API; needs no credential.");
 
         app.MapAdminApi();
+        app.MapCredentialApi();
         app.MapIngestionApi();
+        app.MapIngestionStatsApi();
         app.MapControlApi();
 
         // Query APIs (prompt-template stats, prompt usage, user-stats extract).

@@ -267,6 +267,8 @@ public sealed partial class EventWriter : BackgroundService
 
             if (failure is null)
             {
+                // Counted before the callers hear back, so that the stats include every answer already given.
+                await RecordCountsAsync(requests.Select((r, i) => (r.WorkspaceId, counts[i].Accepted, counts[i].Duplicates + r.Repeated, r.Quarantined.Count)));
                 for (var i = 0; i < requests.Count; i++)
                 {
                     requests[i].Complete(new IngestOutcome(counts[i].Accepted, counts[i].Duplicates));
@@ -351,6 +353,9 @@ public sealed partial class EventWriter : BackgroundService
                 Dedup.Add(keys, time.GetUtcNow().UtcDateTime);
                 Spool.Remove(file);
                 LogReplayed(logger, events.Count, Spool.Count);
+                await RecordCountsAsync(batch.Events.Select(e => (e.WorkspaceId, 0, 1, 0))
+                    .Concat(events.Select(e => (e.WorkspaceId, 1, -1, 0)))
+                    .Concat(batch.Quarantined.Select(q => (q.WorkspaceId, 0, 0, 1))));
             }
         }
         finally
@@ -363,6 +368,29 @@ public sealed partial class EventWriter : BackgroundService
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
         await EventTable.InsertAsync(connection, events, quarantined, time.GetUtcNow().UtcDateTime, cancellationToken);
+    }
+
+    /// <summary>
+    /// Adds what a committed batch stored to <c>ingest_counts</c>. The events are stored whatever happens
+    /// here, so a failure is logged, not retried: the counts are for watching ingestion, not for billing.
+    /// </summary>
+    private async Task RecordCountsAsync(IEnumerable<(string Workspace, int Accepted, int Duplicates, int Quarantined)> counts)
+    {
+        var rows = IngestCounts.Rows(counts, time.GetUtcNow().UtcDateTime);
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await using var connection = await connections.OpenAsync(CancellationToken.None);
+            await connection.CreateBulkWriter("ingest_counts", IngestCounts.Columns).WriteAsync(rows, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogCountsFailed(logger, rows.Count, ex.Message);
+        }
     }
 
     private async Task LoadDedupAsync(CancellationToken cancellationToken)
@@ -405,6 +433,9 @@ public sealed partial class EventWriter : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not insert {Events} events after every retry: {Reason}")]
     private static partial void LogInsertFailed(ILogger logger, int events, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record {Rows} rows of ingestion counts; the events are stored: {Reason}")]
+    private static partial void LogCountsFailed(ILogger logger, int rows, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Spooled {Events} events to disk; {Files} batches wait for ClickHouse")]
     private static partial void LogSpooled(ILogger logger, int events, int files);

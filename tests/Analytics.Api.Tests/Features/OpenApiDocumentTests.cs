@@ -28,6 +28,11 @@ public sealed class OpenApiDocumentTests
     [TestCase("/v1/analytics/saas/prompt-templates/stats", "post", "PostPromptTemplateStats", new[] { "200", "400", "401", "403", "503" })]
     [TestCase("/api/v1/products/{product_id}/usage/prompts", "get", "GetPromptUsage", new[] { "200", "401", "403", "422", "503" })]
     [TestCase("/api/admin/histories/charts/user-stats", "post", "PostUserStats", new[] { "200", "400", "401", "403", "503" })]
+    [TestCase("/v1/analytics/saas/prompt-templates/top", "post", "PostTopPromptTemplates", new[] { "200", "400", "401", "403", "503" })]
+    [TestCase("/v1/ingestion/stats", "get", "GetIngestionStats", new[] { "200", "400", "401", "403", "503" })]
+    [TestCase("/v1/ingestion/quarantine", "get", "GetQuarantinedLines", new[] { "200", "400", "401", "403", "503" })]
+    [TestCase("/v1/auth/whoami", "get", "WhoAmI", new[] { "200", "401" })]
+    [TestCase("/v1/admin/workspaces", "get", "ListWorkspaces", new[] { "200", "401", "403" })]
     public void EachApi_IsNamedSummarisedTagged_WithItsAnswers(string path, string method, string operationId, string[] statuses)
     {
         var operation = Paths.GetProperty(path).GetProperty(method);
@@ -57,6 +62,23 @@ public sealed class OpenApiDocumentTests
             Assert.That(PropertyNames(stats), Is.EquivalentTo(new[] { "total_calls", "cost_sum", "call_sparkline" }));
             Assert.That(PropertyNames(Error(operation, "400")), Is.EquivalentTo(new[] { "code", "message", "data" }));
             Assert.That(operation.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()), Does.Contain("X-Workspace-Id"));
+        });
+    }
+
+    [Test]
+    public void TopTemplates_DescribesItsBodyAndRows()
+    {
+        var operation = Paths.GetProperty("/v1/analytics/saas/prompt-templates/top").GetProperty("post");
+        var body = operation.GetProperty("requestBody");
+        var data = Resolve(Resolve(Ok(operation, "application/json")).GetProperty("properties").GetProperty("data"));
+        var template = Resolve(data.GetProperty("properties").GetProperty("templates").GetProperty("items"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(PropertyNames(Resolve(body.GetProperty("content").GetProperty("application/json").GetProperty("schema"))), Is.EquivalentTo(new[] { "dateFrom", "dateTo", "limit" }));
+            Assert.That(PropertyNames(data), Is.EquivalentTo(new[] { "templates", "total_templates" }));
+            Assert.That(PropertyNames(template), Is.EquivalentTo(new[] { "prompt_id", "total_calls", "cost_sum" }));
+            Assert.That(operation.GetProperty("description").GetString(), Does.Contain("40006"));
         });
     }
 

@@ -8,6 +8,9 @@ namespace Analytics.Api.Features.PromptStats;
 /// <summary>The prompt-template stats API (seed 000), drop-in compatible with the analytics vendor.</summary>
 public static class PromptStatsApi
 {
+    private static readonly EngineUnavailableFilter Unavailable =
+        new(message => TypedResults.Json(new AnalyticsResponse<object>(50300, message, null), statusCode: StatusCodes.Status503ServiceUnavailable));
+
     public static IEndpointRouteBuilder MapPromptStatsApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/v1/analytics/saas/prompt-templates/stats", PromptStatsHandler.HandleAsync)
@@ -25,7 +28,24 @@ public static class PromptStatsApi
             .Produces<AnalyticsResponse<object>>(StatusCodes.Status401Unauthorized)
             .Produces<AnalyticsResponse<object>>(StatusCodes.Status403Forbidden)
             .Produces<AnalyticsResponse<object>>(StatusCodes.Status503ServiceUnavailable)
-            .AddEndpointFilter(new EngineUnavailableFilter(message => TypedResults.Json(new AnalyticsResponse<object>(50300, message, null), statusCode: StatusCodes.Status503ServiceUnavailable)));
+            .AddEndpointFilter(Unavailable);
+        app.MapPost("/v1/analytics/saas/prompt-templates/top", TopTemplatesHandler.HandleAsync)
+            .WithName("PostTopPromptTemplates")
+            .WithTags("Analytics SaaS")
+            .WithSummary("The most-called prompt templates of a calendar period, with their calls and cost.")
+            .WithDescription(
+                "Templates with calls in [dateFrom, dateTo] (UTC days, both inclusive), most calls first (then cost, then id), at most " +
+                "`limit` of them (default 20, at most 500: as many as one stats request takes), with the same total_calls and cost_sum " +
+                "the stats API answers for them, and total_templates, how many had calls at all. Not part of the vendor's API: it is " +
+                "how a client that does not know the ids yet, such as the dashboard, finds them. Same credential, header and envelope " +
+                "as the stats API; errors 40001, 40002, 40003, 40004 as there, and 40006 limit not an integer from 1 to 500 (HTTP 400); " +
+                "40100 (401); 40300 (403).")
+            .DocumentsJsonBody<TopTemplatesBody>(required: true)
+            .Produces<AnalyticsResponse<object>>(StatusCodes.Status400BadRequest)
+            .Produces<AnalyticsResponse<object>>(StatusCodes.Status401Unauthorized)
+            .Produces<AnalyticsResponse<object>>(StatusCodes.Status403Forbidden)
+            .Produces<AnalyticsResponse<object>>(StatusCodes.Status503ServiceUnavailable)
+            .AddEndpointFilter(Unavailable);
         return app;
     }
 }

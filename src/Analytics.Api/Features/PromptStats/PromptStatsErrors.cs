@@ -8,6 +8,9 @@ internal static class PromptStatsErrors
     public const int DatesReversed = 40003;
     public const int WindowTooLong = 40004;
     public const int TooManyIds = 40005;
+
+    /// <summary>The top-templates API's limit is not an integer from 1 to 500.</summary>
+    public const int InvalidLimit = 40006;
     public const int PromptIdsMissing = 40050;
     public const int Unauthorized = 40100;
     public const int Forbidden = 40300;

@@ -42,20 +42,29 @@ internal sealed record PromptStatsRequest(DateOnly From, DateOnly To, string[] P
             return Fail(PromptStatsErrors.TooManyIds, $"at most {MaxIds} prompt_ids per request");
         }
 
+        var (from, to, code, message) = ParseWindow(body);
+        return code != 0 ? Fail(code, message) : (new PromptStatsRequest(from, to, ids), 0, string.Empty);
+    }
+
+    /// <summary>
+    /// The window's days, checking the dates' format (40002), their order (40003) and the window's length
+    /// (40004); code 0 when they are fine. The top-templates API reads its window the same way.
+    /// </summary>
+    internal static (DateOnly From, DateOnly To, int Code, string Message) ParseWindow(JsonElement body)
+    {
         if (!TryDate(body, "dateFrom", out var from) || !TryDate(body, "dateTo", out var to))
         {
-            return Fail(PromptStatsErrors.InvalidDate, "dateFrom and dateTo must be dates as YYYY-MM-DD");
+            return (default, default, PromptStatsErrors.InvalidDate, "dateFrom and dateTo must be dates as YYYY-MM-DD");
         }
 
         if (from > to)
         {
-            return Fail(PromptStatsErrors.DatesReversed, "dateFrom must not be after dateTo");
+            return (default, default, PromptStatsErrors.DatesReversed, "dateFrom must not be after dateTo");
         }
 
-        var request = new PromptStatsRequest(from, to, ids);
-        return request.Days > MaxDays
-            ? Fail(PromptStatsErrors.WindowTooLong, $"the window may span at most {MaxDays} days")
-            : (request, 0, string.Empty);
+        return to.DayNumber - from.DayNumber + 1 > MaxDays
+            ? (default, default, PromptStatsErrors.WindowTooLong, $"the window may span at most {MaxDays} days")
+            : (from, to, 0, string.Empty);
     }
 
     private static bool TryDate(JsonElement body, string name, out DateOnly date)
