@@ -102,6 +102,49 @@ public sealed class ServerFailureTests
         });
     }
 
+    [Test]
+    public async Task AnAnswerTheServerFailsPartWay_IsNeverTakenForAWholeOne()
+    {
+        await using var factory = await AnalyticsFactory.StartFreshAsync("server_fails_part_way");
+        using var client = factory.CreateClient(await factory.CreateKeyAsync(Workspace, ["read", "admin"]));
+        client.DefaultRequestHeaders.Add("X-Workspace-Id", Workspace);
+        var stats = () => client.PostAsync("/v1/analytics/saas/prompt-templates/stats", Json("""{"dateFrom": "2026-01-01", "dateTo": "2026-01-31", "prompt_ids": ["p1"]}"""));
+        var usage = () => client.GetAsync($"/api/v1/products/{Guid.NewGuid()}/usage/prompts?start_date=2026-01-01&end_date=2026-01-31");
+        var extract = () => client.PostAsync("/api/admin/histories/charts/user-stats", Json("{}"));
+        foreach (var api in new[] { stats, usage, extract })
+        {
+            Assert.That((await api()).StatusCode, Is.EqualTo(HttpStatusCode.OK), "answered while the server is whole");
+        }
+
+        // Every read now fails after its first byte, as a server reports a failure after its 200 status line.
+        ServerPath.Loopback.Inject(new LoopbackFault.FailMidStream(AfterBytes: 1), times: int.MaxValue, when: r => InDatabase(r, factory) && !LoopbackServer.IsInsert(r));
+
+        // A and C read the whole answer before they send theirs: the failure is a 503 in their shape.
+        var a = await stats();
+        var aBody = await a.JsonAsync();
+        var c = await extract();
+        var cBody = await c.JsonAsync();
+        Assert.Multiple(() =>
+        {
+            Assert.That(a.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+            Assert.That(aBody.GetProperty("code").GetInt32(), Is.EqualTo(50300));
+            Assert.That(c.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+            Assert.That(cBody.GetProperty("success").GetBoolean(), Is.False);
+        });
+
+        // B streams the engine's JSON: once it has begun, the failure cuts the answer off, so that no client
+        // takes the part it received for the whole.
+        var b = await usage();
+        if (b.StatusCode == HttpStatusCode.OK)
+        {
+            Assert.That(async () => await b.Content.ReadAsByteArrayAsync(), Throws.InstanceOf<Exception>(), "a 200 whose body ends cleanly would pass for a whole answer");
+        }
+        else
+        {
+            Assert.That(b.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+        }
+    }
+
     private static StringContent Json(string body) => new(body, System.Text.Encoding.UTF8, "application/json");
 
     private static bool InDatabase(LoopbackRequest request, AnalyticsFactory factory) =>
