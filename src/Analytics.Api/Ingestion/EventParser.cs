@@ -17,6 +17,19 @@ public static class EventParser
     public const int MaxTextLength = 256;
     public const int MaxEmailLength = 320;
 
+    /// <summary>
+    /// The earliest and latest instants an event may carry: the range of the daily rollups' <c>Date</c>
+    /// (1970-01-01 to 2149-06-06), the narrowest type of every table an event lands in. Outside it an event
+    /// would be stored on a wrong day, so it is quarantined instead.
+    /// </summary>
+    public static readonly DateTime EarliestTimestamp = new(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    /// <inheritdoc cref="EarliestTimestamp"/>
+    public static readonly DateTime LatestTimestamp = new(2149, 6, 6, 23, 59, 59, 999, DateTimeKind.Utc);
+
+    /// <summary>The reason an event outside [<see cref="EarliestTimestamp"/>, <see cref="LatestTimestamp"/>] is quarantined.</summary>
+    public const string TimestampOutOfRange = "timestamp must lie between 1970-01-01T00:00:00.000Z and 2149-06-06T23:59:59.999Z (UTC), the range the daily rollups hold";
+
     public sealed record Result(List<(int Line, EventRecord Event)> Events, List<(int Line, string Raw, string Reason)> Errors);
 
     /// <summary>Parses a body. <paramref name="json"/> is true for <c>application/json</c> (an array or an object), false for NDJSON.</summary>
@@ -338,7 +351,13 @@ public static class EventParser
 
         // Stored as UTC with millisecond precision.
         var utc = parsed.UtcDateTime;
-        e.Timestamp = new DateTime(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerMillisecond), DateTimeKind.Utc);
+        var stored = new DateTime(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerMillisecond), DateTimeKind.Utc);
+        if (stored < EarliestTimestamp || stored > LatestTimestamp)
+        {
+            return TimestampOutOfRange;
+        }
+
+        e.Timestamp = stored;
         return null;
     }
 

@@ -1,0 +1,85 @@
+using System.Text;
+
+namespace Analytics.Api.Tests.Ingestion;
+
+/// <summary>Inputs at and past the edges of what ingestion accepts: timestamps, bodies, lengths and amounts.</summary>
+public sealed class InputEdgeTests
+{
+    private const string Workspace = "ws-edges";
+    private const string AcceptedRange = "1970-01-01T00:00:00.000Z and 2149-06-06T23:59:59.999Z";
+    private static readonly Guid Product = Guid.Parse("3c90c3cc-0d44-4b50-8888-8dd25736052a");
+
+    private AnalyticsFactory factory = null!;
+    private string key = null!;
+    private HttpClient client = null!;
+
+    [OneTimeSetUp]
+    public async Task Start()
+    {
+        factory = await AnalyticsFactory.StartFreshAsync(nameof(InputEdgeTests));
+        key = await factory.CreateKeyAsync(Workspace, ["ingest"]);
+        client = factory.CreateClient(key);
+    }
+
+    [OneTimeTearDown]
+    public async Task Stop()
+    {
+        client.Dispose();
+        await factory.DisposeAsync();
+    }
+
+    [TestCase("1969-12-31T23:59:59.999Z")]
+    [TestCase("1970-01-01T00:30:00+01:00")]
+    [TestCase("2149-06-07T00:00:00Z")]
+    [TestCase("2150-01-01T00:00:00Z")]
+    [TestCase("2200-01-01T00:00:00Z")]
+    [TestCase("0001-01-01T00:00:00Z")]
+    [TestCase("9999-12-31T23:59:59.999Z")]
+    public async Task TimestampsTheRollupsCannotHold_AreQuarantinedWithTheAcceptedRange(string timestamp)
+    {
+        var id = "range-out-" + timestamp;
+        var ndjson = await (await client.PostAsync("/v1/events", Events.Ndjson(Dated(id, timestamp)))).JsonAsync();
+        var array = await (await client.PostAsync("/v1/events", new StringContent($"[{Dated(id + "-a", timestamp)}]", Encoding.UTF8, "application/json"))).JsonAsync();
+
+        Assert.Multiple(() =>
+        {
+            foreach (var body in new[] { ndjson, array })
+            {
+                Assert.That(body.GetProperty("accepted").GetInt32(), Is.Zero);
+                Assert.That(body.GetProperty("quarantined").GetInt32(), Is.EqualTo(1));
+                Assert.That(body.GetProperty("errors")[0].GetProperty("error").GetString(), Does.Contain(AcceptedRange));
+            }
+        });
+        await using var connection = await factory.OpenConnectionAsync();
+        var parameters = new DynamicParameters(new { id }) { RemoveUnused = false };
+        Assert.That(await connection.ExecuteScalarAsync<ulong>("SELECT count() FROM events WHERE startsWith(event_id, {id:String})", parameters), Is.Zero);
+        Assert.That(
+            await connection.QueryAsync<string>("SELECT reason FROM quarantine WHERE workspace_id = 'ws-edges' AND position(raw, {id:String}) > 0", parameters),
+            Has.Exactly(2).Contains(AcceptedRange));
+    }
+
+    [TestCase("1970-01-01T00:00:00.000Z", "1970-01-01")]
+    [TestCase("1970-01-01T01:00:00+01:00", "1970-01-01")]
+    [TestCase("2149-06-06T23:59:59.999Z", "2149-06-06")]
+    [TestCase("2149-06-07T01:59:59.999+02:00", "2149-06-06")]
+    public async Task TimestampsAtTheEdgesOfTheRange_AreStoredOnTheirOwnUtcDayInEveryTable(string timestamp, string day)
+    {
+        var id = "range-in-" + timestamp;
+        var user = "edge-user-" + timestamp;
+        var body = await (await client.PostAsync("/v1/events", Events.Ndjson(Dated(id, timestamp, user)))).JsonAsync();
+
+        Assert.That(body.GetProperty("accepted").GetInt32(), Is.EqualTo(1), body.ToString());
+        await using var connection = await factory.OpenConnectionAsync();
+        var parameters = new DynamicParameters(new { user, prompt = id }) { RemoveUnused = false };
+        var days = await connection.QuerySingleAsync<(string Raw, string Prompt, string Product, string User)>("""
+            SELECT (SELECT toString(toDate(timestamp)) FROM events WHERE user_id = {user:String}),
+                   (SELECT toString(day) FROM prompt_daily WHERE prompt_id = {prompt:String}),
+                   (SELECT toString(day) FROM product_user_daily WHERE user_id = {user:String}),
+                   (SELECT toString(day) FROM user_institution_daily WHERE user_id = {user:String})
+            """, parameters);
+        Assert.That(days, Is.EqualTo((day, day, day, day)));
+    }
+
+    private static string Dated(string id, string timestamp, string user = "u-range") =>
+        Events.Line(id, timestamp, user, prompt: id, extra: $"\"product_id\":\"{Product}\"");
+}
