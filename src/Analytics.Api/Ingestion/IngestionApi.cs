@@ -56,8 +56,20 @@ public static partial class IngestionApi
             return Error(StatusCodes.Status403Forbidden, "the credential may not ingest into this workspace");
         }
 
+        RequestBody? read;
+        try
+        {
+            read = await ReadBodyAsync(context.Request, options.Value.Ingestion.MaxBodyBytes, context.RequestAborted);
+        }
+        catch (InvalidDataException ex)
+        {
+            // Not gzip, corrupt or cut short (see UseStrictValidation in Directory.Build.props): the caller's mistake,
+            // and nothing of the body is stored, not even the lines that were readable.
+            return Error(StatusCodes.Status400BadRequest, $"the body is not valid gzip: {ex.Message}");
+        }
+
         EventParser.Result parsed;
-        using (var body = await ReadBodyAsync(context.Request, options.Value.Ingestion.MaxBodyBytes, context.RequestAborted))
+        using (var body = read)
         {
             if (body is null)
             {

@@ -1,4 +1,9 @@
+using System.IO.Compression;
+using System.Net.Http.Headers;
 using System.Text;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace Analytics.Api.Tests.Ingestion;
 
@@ -9,7 +14,9 @@ public sealed class InputEdgeTests
     private const string AcceptedRange = "1970-01-01T00:00:00.000Z and 2149-06-06T23:59:59.999Z";
     private static readonly Guid Product = Guid.Parse("3c90c3cc-0d44-4b50-8888-8dd25736052a");
 
+    private readonly LogCapture logs = new();
     private AnalyticsFactory factory = null!;
+    private WebApplicationFactory<Program> logged = null!;
     private string key = null!;
     private HttpClient client = null!;
 
@@ -17,6 +24,7 @@ public sealed class InputEdgeTests
     public async Task Start()
     {
         factory = await AnalyticsFactory.StartFreshAsync(nameof(InputEdgeTests));
+        logged = factory.WithWebHostBuilder(b => b.ConfigureLogging(l => l.AddProvider(logs)));
         key = await factory.CreateKeyAsync(Workspace, ["ingest"]);
         client = factory.CreateClient(key);
     }
@@ -25,6 +33,7 @@ public sealed class InputEdgeTests
     public async Task Stop()
     {
         client.Dispose();
+        await logged.DisposeAsync();
         await factory.DisposeAsync();
     }
 
@@ -80,6 +89,66 @@ public sealed class InputEdgeTests
         Assert.That(days, Is.EqualTo((day, day, day, day)));
     }
 
+    [TestCase("not gzip at all")]
+    [TestCase("truncated")]
+    [TestCase("trailer cut")]
+    public async Task ACorruptOrTruncatedGzipBody_Is400_StoresNothing_AndLogsNoError(string corruption)
+    {
+        var prefix = "gz-bad-" + corruption.Replace(' ', '-') + "-";
+        var lines = string.Concat(Enumerable.Range(0, 2000).Select(i => Events.Line(prefix + i) + "\n"));
+        var zipped = Gzip(Encoding.UTF8.GetBytes(lines));
+        byte[] sent = corruption switch
+        {
+            "not gzip at all" => Encoding.UTF8.GetBytes(lines),
+            "truncated" => zipped[..(zipped.Length / 2)],
+            _ => zipped[..^4],
+        };
+        using var content = new ByteArrayContent(sent);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
+        content.Headers.ContentEncoding.Add("gzip");
+        using var sender = logged.CreateClient();
+        sender.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+
+        var response = await sender.PostAsync("/v1/events", content);
+
+        var body = await response.JsonAsync();
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+            Assert.That(body.GetProperty("error").GetString(), Does.Contain("gzip"));
+            Assert.That(logs.Entries.Where(e => e.Level >= LogLevel.Error || e.Exception is not null), Is.Empty);
+        });
+        await using var connection = await factory.OpenConnectionAsync();
+        var parameters = new DynamicParameters(new { prefix }) { RemoveUnused = false };
+        Assert.That(await connection.ExecuteScalarAsync<ulong>("SELECT count() FROM events WHERE startsWith(event_id, {prefix:String})", parameters), Is.Zero);
+        Assert.That(await connection.ExecuteScalarAsync<ulong>("SELECT count() FROM quarantine WHERE position(raw, {prefix:String}) > 0", parameters), Is.Zero);
+    }
+
+    [Test]
+    public async Task AWholeGzipBody_OfTwoMembers_IsStoredWhole()
+    {
+        var first = Gzip(Encoding.UTF8.GetBytes(Events.Line("gz-two-1") + "\n"));
+        var second = Gzip(Encoding.UTF8.GetBytes(Events.Line("gz-two-2") + "\n"));
+        using var content = new ByteArrayContent([.. first, .. second]);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
+        content.Headers.ContentEncoding.Add("gzip");
+
+        var body = await (await client.PostAsync("/v1/events", content)).JsonAsync();
+
+        Assert.That(body.GetProperty("accepted").GetInt32(), Is.EqualTo(2));
+    }
+
     private static string Dated(string id, string timestamp, string user = "u-range") =>
         Events.Line(id, timestamp, user, prompt: id, extra: $"\"product_id\":\"{Product}\"");
+
+    private static byte[] Gzip(byte[] data)
+    {
+        using var compressed = new MemoryStream();
+        using (var gzip = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            gzip.Write(data);
+        }
+
+        return compressed.ToArray();
+    }
 }
