@@ -48,7 +48,7 @@ public static class AdminApi
 
     private static async Task<IResult> CreateKeyAsync(HttpContext context, CredentialResolver credentials, ApiKeyStore keys, CreateKeyRequest? body)
     {
-        if (body?.WorkspaceId is not { Length: > 0 and <= EventParser.MaxIdLength } workspace)
+        if (body?.WorkspaceId is not { Length: > 0 } workspace || TextLength.Exceeds(workspace, EventParser.MaxIdLength))
         {
             return ErrorResponse.Result(400, $"workspace_id is required (1-{EventParser.MaxIdLength} characters)");
         }

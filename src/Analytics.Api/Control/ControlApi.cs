@@ -31,9 +31,9 @@ public static class ControlApi
         }
 
         var ids = body?.HistoryIds?.Where(id => !string.IsNullOrWhiteSpace(id)).Distinct(StringComparer.Ordinal).ToArray();
-        if (ids is null || ids.Length == 0 || ids.Length > 10_000 || ids.Any(id => id.Length > EventParser.MaxTextLength))
+        if (ids is null || ids.Length == 0 || ids.Length > 10_000 || ids.Any(id => TextLength.Exceeds(id, EventParser.MaxTextLength)))
         {
-            return ErrorResponse.Result(400, "history_ids must list 1 to 10000 non-empty ids");
+            return ErrorResponse.Result(400, $"history_ids must list 1 to 10000 non-empty ids of at most {EventParser.MaxTextLength} characters");
         }
 
         // Negate the rollup rows of what is not yet forgotten, record it, then rebuild the latest names of the

@@ -307,7 +307,7 @@ public static class EventParser
             return $"{name} must not be empty";
         }
 
-        if (value.Length > max)
+        if (TextLength.Exceeds(value, max))
         {
             return $"{name} is longer than {max} characters";
         }

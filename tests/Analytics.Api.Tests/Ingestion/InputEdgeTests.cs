@@ -138,6 +138,62 @@ public sealed class InputEdgeTests
         Assert.That(body.GetProperty("accepted").GetInt32(), Is.EqualTo(2));
     }
 
+    private static readonly string Emoji64 = string.Concat(Enumerable.Repeat("😀", 64));
+
+    [Test]
+    public async Task BoundedTexts_CountCharacters_NotUtf16Units()
+    {
+        var atLimit = new[]
+        {
+            Events.Line(Emoji64),
+            Events.Line("cp-user", user: string.Concat(Enumerable.Repeat("😀", 256))),
+            Events.Line("cp-email", extra: $"\"user_email\":\"{string.Concat(Enumerable.Repeat("😀", 320))}\""),
+            Events.Line("cp-model", extra: $"\"model\":\"{string.Concat(Enumerable.Repeat("𝔪", 256))}\""),
+        };
+        var overLimit = new[]
+        {
+            Events.Line(Emoji64 + "😀"),
+            Events.Line("cp-user-over", user: string.Concat(Enumerable.Repeat("😀", 257))),
+            Events.Line("cp-email-over", extra: $"\"user_email\":\"{string.Concat(Enumerable.Repeat("😀", 321))}\""),
+        };
+
+        var accepted = await (await client.PostAsync("/v1/events", Events.Ndjson(atLimit))).JsonAsync();
+        var refused = await (await client.PostAsync("/v1/events", Events.Ndjson(overLimit))).JsonAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(accepted.GetProperty("accepted").GetInt32(), Is.EqualTo(4), accepted.ToString());
+            Assert.That(refused.GetProperty("quarantined").GetInt32(), Is.EqualTo(3));
+            Assert.That(refused.GetProperty("errors").EnumerateArray().Select(e => e.GetProperty("error").GetString()), Is.EqualTo(new[]
+            {
+                "event_id is longer than 64 characters", "user_id is longer than 256 characters", "user_email is longer than 320 characters",
+            }));
+        });
+        await using var connection = await factory.OpenConnectionAsync();
+        Assert.That(await connection.ExecuteScalarAsync<ulong>("SELECT lengthUTF8(event_id) FROM events WHERE event_id = {id:String}",
+            new DynamicParameters(new { id = Emoji64 }) { RemoveUnused = false }), Is.EqualTo(64UL));
+    }
+
+    [Test]
+    public async Task AdminTexts_CountCharacters_NotUtf16Units()
+    {
+        using var admin = factory.CreateClient(AnalyticsFactory.AdminToken);
+        admin.DefaultRequestHeaders.Add("X-Workspace-Id", Workspace);
+
+        var workspace = await admin.PostAsJsonAsync("/v1/admin/keys", new { workspace_id = Emoji64, scopes = new[] { "read" } });
+        var workspaceOver = await admin.PostAsJsonAsync("/v1/admin/keys", new { workspace_id = Emoji64 + "😀", scopes = new[] { "read" } });
+        var history = await admin.PostAsJsonAsync("/v1/histories/forget", new { history_ids = new[] { string.Concat(Enumerable.Repeat("😀", 256)) } });
+        var historyOver = await admin.PostAsJsonAsync("/v1/histories/forget", new { history_ids = new[] { string.Concat(Enumerable.Repeat("😀", 257)) } });
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(workspace.StatusCode, Is.EqualTo(HttpStatusCode.Created), await workspace.Content.ReadAsStringAsync());
+            Assert.That(workspaceOver.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+            Assert.That(history.StatusCode, Is.EqualTo(HttpStatusCode.OK), await history.Content.ReadAsStringAsync());
+            Assert.That(historyOver.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        });
+    }
+
     private static string Dated(string id, string timestamp, string user = "u-range") =>
         Events.Line(id, timestamp, user, prompt: id, extra: $"\"product_id\":\"{Product}\"");
 
