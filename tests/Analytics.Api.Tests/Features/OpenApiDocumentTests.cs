@@ -128,6 +128,32 @@ public sealed class OpenApiDocumentTests
         });
     }
 
+    [Test]
+    public void EventBounds_InTheDocument_AreTheOnesIngestionApplies()
+    {
+        var item = Resolve(Resolve(Paths.GetProperty("/v1/events").GetProperty("post").GetProperty("requestBody").GetProperty("content")
+            .GetProperty("application/x-ndjson").GetProperty("schema")).GetProperty("items"));
+        var properties = item.GetProperty("properties");
+
+        Assert.Multiple(() =>
+        {
+            foreach (var amount in new[] { "cost", "credits" })
+            {
+                // 1e9 itself is refused (InputEdgeTests): the bound is exclusive.
+                Assert.That(properties.GetProperty(amount).TryGetProperty("maximum", out _), Is.False, amount);
+                Assert.That(properties.GetProperty(amount).GetProperty("exclusiveMaximum").GetDecimal(), Is.EqualTo(1_000_000_000m), amount);
+                Assert.That(properties.GetProperty(amount).GetProperty("minimum").GetDecimal(), Is.Zero, amount);
+            }
+
+            Assert.That(Enum(properties.GetProperty("user_role")), Is.EqualTo(new[] { "user", "admin", "super" }));
+            Assert.That(Enum(properties.GetProperty("origin")), Is.EqualTo(new[] { "APP", "SLACK", "API_KEY" }));
+            Assert.That(Enum(properties.GetProperty("status")), Is.EqualTo(new[] { "ok", "error" }));
+            Assert.That(properties.GetProperty("timestamp").GetProperty("description").GetString(), Does.Contain("1970-01-01T00:00:00.000Z").And.Contain("2149-06-06T23:59:59.999Z"));
+        });
+    }
+
+    private static IEnumerable<string?> Enum(JsonElement schema) => schema.GetProperty("enum").EnumerateArray().Select(v => v.GetString());
+
     private static JsonElement Ok(JsonElement operation, string mediaType) =>
         operation.GetProperty("responses").GetProperty("200").GetProperty("content").GetProperty(mediaType).GetProperty("schema");
 

@@ -194,6 +194,26 @@ public sealed class InputEdgeTests
         });
     }
 
+    [TestCase("999999999.999999999", "999999999.999999", true)]
+    [TestCase("1000000000", "1", false)]
+    [TestCase("1e9", "1", false)]
+    [TestCase("1", "1000000000", false)]
+    public async Task Amounts_AreAcceptedBelow1e9_AsTheDocumentSays(string cost, string credits, bool stored)
+    {
+        var id = $"amount-{cost}-{credits}";
+        var line = $"{{\"event_id\":\"{id}\",\"timestamp\":\"2026-01-15T10:00:00Z\",\"user_id\":\"u\",\"cost\":{cost},\"credits\":{credits}}}";
+
+        var body = await (await client.PostAsync("/v1/events", Events.Ndjson(line))).JsonAsync();
+
+        Assert.That(body.GetProperty("accepted").GetInt32(), Is.EqualTo(stored ? 1 : 0), body.ToString());
+        if (stored)
+        {
+            await using var connection = await factory.OpenConnectionAsync();
+            Assert.That(await connection.ExecuteScalarAsync<string>("SELECT concat(toString(cost), '|', toString(credits)) FROM events WHERE event_id = {id:String}",
+                new DynamicParameters(new { id }) { RemoveUnused = false }), Is.EqualTo($"{cost}|{credits}"));
+        }
+    }
+
     private static string Dated(string id, string timestamp, string user = "u-range") =>
         Events.Line(id, timestamp, user, prompt: id, extra: $"\"product_id\":\"{Product}\"");
 
