@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Analytics.Api.Auth;
+using Analytics.Api.Features.Shared;
 using Analytics.Api.Infrastructure;
 using Analytics.Api.Ingestion;
 using Dapper;
@@ -9,6 +10,9 @@ namespace Analytics.Api.Control;
 /// <summary>Forgetting histories and setting user caps (scope <c>admin</c>).</summary>
 public static class ControlApi
 {
+    /// <summary>The decimals a cap keeps (<c>user_caps.cap_limit</c> is a <c>Decimal(18, 6)</c>).</summary>
+    public const int CapDecimals = 6;
+
     public static IEndpointRouteBuilder MapControlApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/v1/histories/forget", ForgetAsync)
@@ -76,8 +80,14 @@ public static class ControlApi
             return ErrorResponse.Result(400, "cap_limit must be a non-negative number below 1e12, or null");
         }
 
+        // The column keeps 6 decimals: a cap with more would be stored rounded, and read back unlike its echo.
+        if (body.CapLimit is { } cap && decimal.Round(cap, CapDecimals) != cap)
+        {
+            return ErrorResponse.Result(400, $"cap_limit has more than {CapDecimals} decimal places; at most {CapDecimals} are stored");
+        }
+
         await control.SetCapAsync(workspace!, user_id, body.CapLimit, context.RequestAborted);
-        return Results.Ok(new CapResponse(user_id, body.CapLimit));
+        return Results.Ok(new CapResponse(user_id, body.CapLimit is { } stored ? JsonDecimal.Normalize(stored) : null));
     }
 }
 
@@ -92,7 +102,8 @@ public sealed class CapRequest
 {
     private decimal? capLimit;
 
-    [JsonPropertyName("cap_limit")]
+    [JsonPropertyName("cap_limit"), System.ComponentModel.DataAnnotations.Range(0d, 1e12, MaximumIsExclusive = true),
+     System.ComponentModel.Description("credits, at most 6 decimals, below 1e12; null removes the cap")]
     public decimal? CapLimit
     {
         get => capLimit;

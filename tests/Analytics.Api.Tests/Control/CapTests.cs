@@ -4,7 +4,7 @@ namespace Analytics.Api.Tests.Control;
 
 /// <summary>
 /// PUT /v1/users/{id}/cap as the user-stats extract (C) reads it back: the latest write wins at once, merged or
-/// not.
+/// not, and a cap reads back as it was echoed.
 /// </summary>
 public sealed class CapTests() : DatabaseTests(nameof(CapTests))
 {
@@ -81,6 +81,33 @@ public sealed class CapTests() : DatabaseTests(nameof(CapTests))
 
         var row = (await ExtractAsync()).GetProperty("data").EnumerateArray().Single(r => r.GetProperty("user").GetString() == "u3");
         Assert.That((row.GetProperty("capLimit").GetDecimal(), row.GetProperty("atCap").GetBoolean()), Is.EqualTo((0.25m, true)));
+    }
+
+    [TestCase("1.0000004")]
+    [TestCase("0.0000001")]
+    [TestCase("1e-7")]
+    public async Task ACapWithMoreDecimalsThanAreStored_Is400_SayingHowManyAreAllowed(string cap)
+    {
+        using var response = await admin.PutAsync("/v1/users/u1/cap", new StringContent($"{{\"cap_limit\":{cap}}}", Encoding.UTF8, "application/json"));
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That((await response.JsonAsync()).GetProperty("error").GetString(), Does.Contain("at most 6"));
+    }
+
+    [TestCase("1.000001", "1.000001")]
+    [TestCase("999999999999.999999", "999999999999.999999")]
+    [TestCase("2.500000000", "2.5")]
+    [TestCase("3E0", "3")]
+    public async Task ACap_ReadsBackAsItWasEchoed(string cap, string expected)
+    {
+        var echo = await PutCapAsync("u1", cap);
+
+        var row = (await ExtractAsync()).GetProperty("data").EnumerateArray().Single(r => r.GetProperty("user").GetString() == "u1");
+        Assert.Multiple(() =>
+        {
+            Assert.That(echo.GetProperty("cap_limit").GetRawText(), Is.EqualTo(row.GetProperty("capLimit").GetRawText()));
+            Assert.That(row.GetProperty("capLimit").GetRawText(), Is.EqualTo(expected));
+        });
     }
 
     private async Task<JsonElement> PutCapAsync(string user, string cap)

@@ -152,6 +152,19 @@ public sealed class OpenApiDocumentTests
         });
     }
 
+    [Test]
+    public void CapBounds_InTheDocument_AreTheOnesTheCapEndpointApplies()
+    {
+        var cap = Schemas.GetProperty("CapRequest").GetProperty("properties").GetProperty("cap_limit");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(cap.GetProperty("exclusiveMaximum").GetDecimal(), Is.EqualTo(1_000_000_000_000m));
+            Assert.That(cap.GetProperty("minimum").GetDecimal(), Is.Zero);
+            Assert.That(cap.GetProperty("description").GetString(), Does.Contain("at most 6 decimals"));
+        });
+    }
+
     private static IEnumerable<string?> Enum(JsonElement schema) => schema.GetProperty("enum").EnumerateArray().Select(v => v.GetString());
 
     private static JsonElement Ok(JsonElement operation, string mediaType) =>
