@@ -4,7 +4,7 @@ namespace Analytics.Api.Tests.Features;
 
 /// <summary>
 /// Names and emails as B (prompt usage) and C (user stats) show them: the latest value actually sent, field by
-/// field, merged or not; forgetting removes what only the forgotten histories sent.
+/// field, merged or not; forgetting removes what only the forgotten histories sent; B sorts names as people do.
 /// </summary>
 public sealed class LatestSeenTests() : DatabaseTests(nameof(LatestSeenTests))
 {
@@ -140,6 +140,29 @@ public sealed class LatestSeenTests() : DatabaseTests(nameof(LatestSeenTests))
             Assert.That(twice.Select(r => r.GetRawText()), Is.EqualTo(once.Select(r => r.GetRawText())));
             Assert.That(usage.Select(r => (r.GetProperty("user_email").GetString(), r.GetProperty("product_name").GetString())), Is.All.EqualTo(("edsger@tue.nl", "Copilot")));
         });
+    }
+
+    [Test]
+    public async Task PromptUsage_OrdersByProductNameAndEmail_CaseInsensitively()
+    {
+        var zeta = Guid.Parse("00000000-0000-0000-0000-0000000000a1");
+        var alpha = Guid.Parse("00000000-0000-0000-0000-0000000000a2");
+        string Sorted(string id, string user, Guid product, string productName, string email) =>
+            Events.Line(id, "2026-06-01T10:00:00Z", user, extra: $"\"product_id\":\"{product}\",\"product_name\":\"{productName}\",\"user_email\":\"{email}\"");
+        await SendAsync(
+            Sorted("so-1", "so-bob", zeta, "Zeta", "Bob@x.org"),
+            Sorted("so-2", "so-alice", zeta, "Zeta", "alice@x.org"),
+            Sorted("so-3", "so-bob", alpha, "alpha", "Bob@x.org"),
+            Sorted("so-4", "so-carol", alpha, "alpha", "carol@x.org"),
+            Sorted("so-5", "so-alice", alpha, "alpha", "alice@x.org"));
+
+        using var response = await reader.GetAsync($"/api/v1/products/{zeta}/usage/prompts?start_date=2026-06-01&end_date=2026-06-01");
+        var rows = (await response.JsonAsync()).EnumerateArray().ToList();
+
+        Assert.That(rows.Select(r => $"{r.GetProperty("product_name").GetString()} {r.GetProperty("user_email").GetString()}"), Is.EqualTo(new[]
+        {
+            "alpha alice@x.org", "alpha Bob@x.org", "alpha carol@x.org", "Zeta alice@x.org", "Zeta Bob@x.org",
+        }));
     }
 
     private static string Line(string id, string at, string user, string? fields, Guid? product = null) =>
