@@ -18,20 +18,28 @@ public static class ControlApi
         app.MapPost("/v1/histories/forget", ForgetAsync)
             .WithName("ForgetHistories").WithTags("Control")
             .WithSummary("Exclude the events of these histories from every report from now on, rollups included. Idempotent.")
-            .Produces<ForgetResponse>().Produces<ErrorResponse>(400).Produces<ErrorResponse>(401).Produces<ErrorResponse>(403);
+            .DocumentsJsonBody<ForgetRequest>(required: true)
+            .Produces<ForgetResponse>().Produces<ErrorResponse>(400).Produces<ErrorResponse>(401).Produces<ErrorResponse>(403).Produces<ErrorResponse>(415);
         app.MapPut("/v1/users/{user_id}/cap", SetCapAsync)
             .WithName("SetUserCap").WithTags("Control")
             .WithSummary("Set (or clear with null) a user's lifetime credit cap, used by the user-stats extract.")
-            .Produces<CapResponse>().Produces<ErrorResponse>(400).Produces<ErrorResponse>(401).Produces<ErrorResponse>(403);
+            .DocumentsJsonBody<CapRequest>(required: true)
+            .Produces<CapResponse>().Produces<ErrorResponse>(400).Produces<ErrorResponse>(401).Produces<ErrorResponse>(403).Produces<ErrorResponse>(415);
         return app;
     }
 
-    private static async Task<IResult> ForgetAsync(HttpContext context, CredentialResolver credentials, EventWriter writer, TimeProvider time, ForgetRequest? body)
+    private static async Task<IResult> ForgetAsync(HttpContext context, CredentialResolver credentials, EventWriter writer, TimeProvider time)
     {
         var (workspace, denied) = await AdminApi.AuthorizeAsync(context, credentials);
         if (denied is not null)
         {
             return denied;
+        }
+
+        var (body, unreadable) = await JsonRequestBody.ReadAsync<ForgetRequest>(context);
+        if (unreadable is not null)
+        {
+            return unreadable;
         }
 
         var ids = body?.HistoryIds?.Where(id => !string.IsNullOrWhiteSpace(id)).Distinct(StringComparer.Ordinal).ToArray();
@@ -62,12 +70,18 @@ public static class ControlApi
         return Results.Ok(new ForgetResponse(forgotten, ids.Length - forgotten));
     }
 
-    private static async Task<IResult> SetCapAsync(HttpContext context, CredentialResolver credentials, ControlStore control, string user_id, CapRequest? body)
+    private static async Task<IResult> SetCapAsync(HttpContext context, CredentialResolver credentials, ControlStore control, string user_id)
     {
         var (workspace, denied) = await AdminApi.AuthorizeAsync(context, credentials);
         if (denied is not null)
         {
             return denied;
+        }
+
+        var (body, unreadable) = await JsonRequestBody.ReadAsync<CapRequest>(context);
+        if (unreadable is not null)
+        {
+            return unreadable;
         }
 
         if (body is null || !body.HasCapLimit)

@@ -24,6 +24,7 @@ public static class PromptStatsApi
             .Produces<AnalyticsResponse<object>>(StatusCodes.Status400BadRequest)
             .Produces<AnalyticsResponse<object>>(StatusCodes.Status401Unauthorized)
             .Produces<AnalyticsResponse<object>>(StatusCodes.Status403Forbidden)
+            .Produces<AnalyticsResponse<object>>(StatusCodes.Status415UnsupportedMediaType)
             .Produces<AnalyticsResponse<object>>(StatusCodes.Status503ServiceUnavailable)
             .AddEndpointFilter(new EngineUnavailableFilter(message => TypedResults.Json(new AnalyticsResponse<object>(50300, message, null), statusCode: StatusCodes.Status503ServiceUnavailable)));
         return app;
