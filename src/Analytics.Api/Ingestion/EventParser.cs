@@ -171,6 +171,11 @@ public static class EventParser
         {
             return $"line is not valid JSON: {ex.Message}";
         }
+        catch (InvalidOperationException ex)
+        {
+            // The reader refuses escapes it cannot unescape (a lone surrogate in a field's name, say): this line's fault only.
+            return $"line is not valid JSON text: {ex.Message}";
+        }
 
         var missing = (present & RequiredFields.EventId) == 0 ? "event_id"
             : (present & RequiredFields.Timestamp) == 0 ? "timestamp"
@@ -299,9 +304,16 @@ public static class EventParser
             return $"{name} must be a string";
         }
 
-        var value = cached && !reader.ValueIsEscaped && !reader.HasValueSequence
-            ? Strings.Get(reader.ValueSpan)
-            : reader.GetString()!;
+        string value;
+        if (cached && !reader.ValueIsEscaped && !reader.HasValueSequence)
+        {
+            value = Strings.Get(reader.ValueSpan);
+        }
+        else if (!TryGetString(ref reader, out value))
+        {
+            return $"{name} is not valid text: it escapes a lone UTF-16 surrogate";
+        }
+
         if (required && value.Length == 0)
         {
             return $"{name} must not be empty";
@@ -314,6 +326,21 @@ public static class EventParser
 
         set(e, value);
         return null;
+    }
+
+    /// <summary>The reader's string; false when its escapes spell a lone surrogate, which no string of text holds.</summary>
+    private static bool TryGetString(ref Utf8JsonReader reader, out string value)
+    {
+        try
+        {
+            value = reader.GetString()!;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            value = string.Empty;
+            return false;
+        }
     }
 
     private static string? OneOf(ref Utf8JsonReader reader, string name, string[] allowed, EventRecord e, Action<EventRecord, string> set)

@@ -194,6 +194,32 @@ public sealed class InputEdgeTests
         });
     }
 
+    [TestCase("event_id")]
+    [TestCase("user_id")]
+    [TestCase("model")]
+    [TestCase("history_id")]
+    public async Task AnEscapedLoneSurrogate_IsQuarantined_AndTheOtherLinesAreStored(string field)
+    {
+        var id = "surrogate-" + field;
+        var bad = Events.Line(id + "-bad");
+        bad = field switch
+        {
+            "event_id" => bad.Replace(id + "-bad", "x\\ud800y"),
+            "user_id" => bad.Replace("\"user_id\":\"u1\"", "\"user_id\":\"u\\udc00\""),
+            _ => bad.TrimEnd('}') + $",\"{field}\":\"\\ud83d\"}}",
+        };
+        var response = await client.PostAsync("/v1/events", Events.Ndjson(bad, Events.Line(id + "-ok")));
+
+        var body = await response.JsonAsync();
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(body.GetProperty("accepted").GetInt32(), Is.EqualTo(1));
+            Assert.That(body.GetProperty("quarantined").GetInt32(), Is.EqualTo(1));
+            Assert.That(body.GetProperty("errors")[0].GetProperty("error").GetString(), Does.StartWith(field + " is not valid text"));
+        });
+    }
+
     [TestCase("999999999.999999999", "999999999.999999", true)]
     [TestCase("1000000000", "1", false)]
     [TestCase("1e9", "1", false)]
