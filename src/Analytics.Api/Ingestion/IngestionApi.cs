@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using Analytics.Api.Auth;
 using Analytics.Api.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
@@ -63,8 +62,8 @@ public static partial class IngestionApi
         }
         catch (InvalidDataException ex)
         {
-            // Not gzip, corrupt or cut short (see UseStrictValidation in Directory.Build.props): the caller's mistake,
-            // and nothing of the body is stored, not even the lines that were readable.
+            // Not gzip, corrupt or cut short (GzipBody): the caller's mistake, and nothing of the body is stored, not
+            // even the lines that were readable.
             return Error(StatusCodes.Status400BadRequest, $"the body is not valid gzip: {ex.Message}");
         }
 
@@ -136,8 +135,7 @@ public static partial class IngestionApi
             return expected > limit ? null : await RequestBody.ReadAsync(request.Body, expected, limit, cancellationToken);
         }
 
-        await using var unzipped = new GZipStream(request.Body, CompressionMode.Decompress, leaveOpen: true);
-        return await RequestBody.ReadAsync(unzipped, expected * 4, limit, cancellationToken); // a guess: NDJSON compresses well
+        return await GzipBody.ReadAsync(request.Body, expected * 4, limit, cancellationToken); // a guess: NDJSON compresses well
     }
 
     private static IResult Error(int status, string message) => ErrorResponse.Result(status, message);

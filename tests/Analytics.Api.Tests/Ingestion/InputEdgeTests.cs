@@ -92,6 +92,7 @@ public sealed class InputEdgeTests
     [TestCase("not gzip at all")]
     [TestCase("truncated")]
     [TestCase("trailer cut")]
+    [TestCase("bytes after its end")]
     public async Task ACorruptOrTruncatedGzipBody_Is400_StoresNothing_AndLogsNoError(string corruption)
     {
         var prefix = "gz-bad-" + corruption.Replace(' ', '-') + "-";
@@ -101,7 +102,8 @@ public sealed class InputEdgeTests
         {
             "not gzip at all" => Encoding.UTF8.GetBytes(lines),
             "truncated" => zipped[..(zipped.Length / 2)],
-            _ => zipped[..^4],
+            "trailer cut" => zipped[..^4],
+            _ => [.. zipped, .. "trailing"u8],
         };
         using var content = new ByteArrayContent(sent);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
@@ -122,6 +124,19 @@ public sealed class InputEdgeTests
         var parameters = new DynamicParameters(new { prefix }) { RemoveUnused = false };
         Assert.That(await connection.ExecuteScalarAsync<ulong>("SELECT count() FROM events WHERE startsWith(event_id, {prefix:String})", parameters), Is.Zero);
         Assert.That(await connection.ExecuteScalarAsync<ulong>("SELECT count() FROM quarantine WHERE position(raw, {prefix:String}) > 0", parameters), Is.Zero);
+    }
+
+    [Test]
+    public async Task AGzipBodyOfNothing_StoresNothing_AndIsNoError()
+    {
+        using var content = new ByteArrayContent(Gzip([]));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
+        content.Headers.ContentEncoding.Add("gzip");
+
+        var response = await client.PostAsync("/v1/events", content);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((await response.JsonAsync()).GetProperty("accepted").GetInt32(), Is.Zero);
     }
 
     [Test]
