@@ -1,7 +1,10 @@
 -- Prompts per product, user and UTC day over the workspace, from the daily rollup (summed at query
 -- time: rows of a key may not be merged yet, and forgetting adds negated rows). Names and emails are
--- the latest seen for each id; search matches the user's latest email or full name. The columns are
--- the answer's fields, in its order: the engine writes the JSON the API returns.
+-- the latest sent for each id (each field the latest non-empty value, over all of a user's
+-- institutions); search matches the user's latest email or full name. Rows are ordered by date, then
+-- product name and user email case-insensitively (as a client sorting names expects: "alpha" before
+-- "Zeta"), then byte order and the ids, so that the order is total. The columns are the answer's
+-- fields, in its order: the engine writes the JSON the API returns.
 WITH
     usage AS
     (
@@ -16,16 +19,16 @@ WITH
     ),
     products AS
     (
-        SELECT product_id, argMax(product_name, seen_at) AS product_name
-        FROM product_names
+        SELECT product_id, max(product_name).2 AS product_name
+        FROM product_names_latest
         WHERE workspace_id = {workspace:String}
         GROUP BY product_id
     ),
     users AS
     (
-        SELECT user_id, argMax(user_email, seen_at) AS user_email,
-               argMax(trimBoth(concat(user_fname, ' ', user_lname)), seen_at) AS full_name
-        FROM user_profiles
+        SELECT user_id, max(user_email).2 AS user_email,
+               trimBoth(concat(max(user_fname).2, ' ', max(user_lname).2)) AS full_name
+        FROM user_profiles_latest
         WHERE workspace_id = {workspace:String}
         GROUP BY user_id
     )
@@ -37,4 +40,4 @@ LEFT JOIN users AS s ON s.user_id = u.user_id
 WHERE {search:String} = ''
    OR positionCaseInsensitiveUTF8(s.user_email, {search:String}) > 0
    OR positionCaseInsensitiveUTF8(s.full_name, {search:String}) > 0
-ORDER BY date, product_name, user_email, product_id, user_id
+ORDER BY date, lowerUTF8(product_name), lowerUTF8(user_email), product_name, user_email, product_id, user_id

@@ -1,4 +1,4 @@
--- The latest names, lifetime credits and caps of the users on a page of the user-stats extract: a row
+-- The latest names (each field the latest non-empty value sent), lifetime credits and caps of the users on a page of the user-stats extract: a row
 -- per user and institution they were seen with (one row with an empty institution when never seen).
 -- Lifetimes and caps come from the views user_lifetimes and user_caps_latest. The workspace's
 -- profiles, lifetimes and caps are read whole and joined to the page's users: cheaper than filtering
@@ -7,9 +7,9 @@ WITH
     profiles AS
     (
         SELECT user_id, institution_id,
-               argMax(user_email, seen_at) AS email, argMax(user_fname, seen_at) AS fname, argMax(user_lname, seen_at) AS lname,
-               argMax(instance_name, seen_at) AS instance_name, argMax(ai_name, seen_at) AS ai_name
-        FROM user_profiles
+               max(user_email).2 AS email, max(user_fname).2 AS fname, max(user_lname).2 AS lname,
+               max(instance_name).2 AS instance_name, max(ai_name).2 AS ai_name
+        FROM user_profiles_latest
         WHERE workspace_id = {workspace:String}
         GROUP BY user_id, institution_id
     )

@@ -13,13 +13,15 @@ public static class AdminApi
         var admin = app.MapGroup("/v1/admin").WithTags("Admin");
         admin.MapPost("/keys", CreateKeyAsync).WithName("CreateApiKey")
             .WithSummary("Create an API key; the secret is shown only in this answer.")
-            .Produces<CreatedKey>(201).Produces<ErrorResponse>(400).Produces<ErrorResponse>(401).Produces<ErrorResponse>(403);
+            .DocumentsJsonBody<CreateKeyRequest>(required: true)
+            .Produces<CreatedKey>(201).Produces<ErrorResponse>(400).Produces<ErrorResponse>(401).Produces<ErrorResponse>(403).Produces<ErrorResponse>(415);
         admin.MapDelete("/keys/{id}", RevokeKeyAsync).WithName("RevokeApiKey")
             .WithSummary("Revoke an API key at once.")
             .Produces(204).Produces<ErrorResponse>(401).Produces<ErrorResponse>(403).Produces<ErrorResponse>(404);
         admin.MapPut("/workspaces/{workspace_id}/settings", PutSettingsAsync).WithName("PutWorkspaceSettings")
             .WithSummary("Change a workspace's settings (prompt_usage_tracking).")
-            .Produces<WorkspaceSettings>().Produces<ErrorResponse>(400).Produces<ErrorResponse>(401).Produces<ErrorResponse>(403);
+            .DocumentsJsonBody<WorkspaceSettings>(required: true)
+            .Produces<WorkspaceSettings>().Produces<ErrorResponse>(400).Produces<ErrorResponse>(401).Produces<ErrorResponse>(403).Produces<ErrorResponse>(415);
         return app;
     }
 
@@ -46,9 +48,15 @@ public static class AdminApi
             : (null, ErrorResponse.Result(403, "the credential is not an admin of this workspace"));
     }
 
-    private static async Task<IResult> CreateKeyAsync(HttpContext context, CredentialResolver credentials, ApiKeyStore keys, CreateKeyRequest? body)
+    private static async Task<IResult> CreateKeyAsync(HttpContext context, CredentialResolver credentials, ApiKeyStore keys)
     {
-        if (body?.WorkspaceId is not { Length: > 0 and <= EventParser.MaxIdLength } workspace)
+        var (body, unreadable) = await JsonRequestBody.ReadAsync<CreateKeyRequest>(context);
+        if (unreadable is not null)
+        {
+            return unreadable;
+        }
+
+        if (body?.WorkspaceId is not { Length: > 0 } workspace || TextLength.Exceeds(workspace, EventParser.MaxIdLength))
         {
             return ErrorResponse.Result(400, $"workspace_id is required (1-{EventParser.MaxIdLength} characters)");
         }
@@ -101,12 +109,18 @@ public static class AdminApi
         };
     }
 
-    private static async Task<IResult> PutSettingsAsync(HttpContext context, CredentialResolver credentials, ControlStore control, string workspace_id, WorkspaceSettings? body)
+    private static async Task<IResult> PutSettingsAsync(HttpContext context, CredentialResolver credentials, ControlStore control, string workspace_id)
     {
         var (_, denied) = await AuthorizeAsync(context, credentials, workspace_id);
         if (denied is not null)
         {
             return denied;
+        }
+
+        var (body, unreadable) = await JsonRequestBody.ReadAsync<WorkspaceSettings>(context);
+        if (unreadable is not null)
+        {
+            return unreadable;
         }
 
         if (body?.PromptUsageTracking is not { } enabled)

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Analytics.Api.Auth;
+using Analytics.Api.Features.Shared;
 using Analytics.Api.Infrastructure;
 using Analytics.Api.Ingestion;
 using Dapper;
@@ -9,20 +10,25 @@ namespace Analytics.Api.Control;
 /// <summary>Forgetting histories and setting user caps (scope <c>admin</c>).</summary>
 public static class ControlApi
 {
+    /// <summary>The decimals a cap keeps (<c>user_caps.cap_limit</c> is a <c>Decimal(18, 6)</c>).</summary>
+    public const int CapDecimals = 6;
+
     public static IEndpointRouteBuilder MapControlApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/v1/histories/forget", ForgetAsync)
             .WithName("ForgetHistories").WithTags("Control")
             .WithSummary("Exclude the events of these histories from every report from now on, rollups included. Idempotent.")
-            .Produces<ForgetResponse>().Produces<ErrorResponse>(400).Produces<ErrorResponse>(401).Produces<ErrorResponse>(403);
+            .DocumentsJsonBody<ForgetRequest>(required: true)
+            .Produces<ForgetResponse>().Produces<ErrorResponse>(400).Produces<ErrorResponse>(401).Produces<ErrorResponse>(403).Produces<ErrorResponse>(415);
         app.MapPut("/v1/users/{user_id}/cap", SetCapAsync)
             .WithName("SetUserCap").WithTags("Control")
             .WithSummary("Set (or clear with null) a user's lifetime credit cap, used by the user-stats extract.")
-            .Produces<CapResponse>().Produces<ErrorResponse>(400).Produces<ErrorResponse>(401).Produces<ErrorResponse>(403);
+            .DocumentsJsonBody<CapRequest>(required: true)
+            .Produces<CapResponse>().Produces<ErrorResponse>(400).Produces<ErrorResponse>(401).Produces<ErrorResponse>(403).Produces<ErrorResponse>(415);
         return app;
     }
 
-    private static async Task<IResult> ForgetAsync(HttpContext context, CredentialResolver credentials, EventWriter writer, TimeProvider time, ForgetRequest? body)
+    private static async Task<IResult> ForgetAsync(HttpContext context, CredentialResolver credentials, EventWriter writer, TimeProvider time)
     {
         var (workspace, denied) = await AdminApi.AuthorizeAsync(context, credentials);
         if (denied is not null)
@@ -30,10 +36,16 @@ public static class ControlApi
             return denied;
         }
 
-        var ids = body?.HistoryIds?.Where(id => !string.IsNullOrWhiteSpace(id)).Distinct(StringComparer.Ordinal).ToArray();
-        if (ids is null || ids.Length == 0 || ids.Length > 10_000 || ids.Any(id => id.Length > EventParser.MaxTextLength))
+        var (body, unreadable) = await JsonRequestBody.ReadAsync<ForgetRequest>(context);
+        if (unreadable is not null)
         {
-            return ErrorResponse.Result(400, "history_ids must list 1 to 10000 non-empty ids");
+            return unreadable;
+        }
+
+        var ids = body?.HistoryIds?.Where(id => !string.IsNullOrWhiteSpace(id)).Distinct(StringComparer.Ordinal).ToArray();
+        if (ids is null || ids.Length == 0 || ids.Length > 10_000 || ids.Any(id => TextLength.Exceeds(id, EventParser.MaxTextLength)))
+        {
+            return ErrorResponse.Result(400, $"history_ids must list 1 to 10000 non-empty ids of at most {EventParser.MaxTextLength} characters");
         }
 
         // Negate the rollup rows of what is not yet forgotten, record it, then rebuild the latest names of the
@@ -58,12 +70,18 @@ public static class ControlApi
         return Results.Ok(new ForgetResponse(forgotten, ids.Length - forgotten));
     }
 
-    private static async Task<IResult> SetCapAsync(HttpContext context, CredentialResolver credentials, ControlStore control, string user_id, CapRequest? body)
+    private static async Task<IResult> SetCapAsync(HttpContext context, CredentialResolver credentials, ControlStore control, string user_id)
     {
         var (workspace, denied) = await AdminApi.AuthorizeAsync(context, credentials);
         if (denied is not null)
         {
             return denied;
+        }
+
+        var (body, unreadable) = await JsonRequestBody.ReadAsync<CapRequest>(context);
+        if (unreadable is not null)
+        {
+            return unreadable;
         }
 
         if (body is null || !body.HasCapLimit)
@@ -76,8 +94,14 @@ public static class ControlApi
             return ErrorResponse.Result(400, "cap_limit must be a non-negative number below 1e12, or null");
         }
 
+        // The column keeps 6 decimals: a cap with more would be stored rounded, and read back unlike its echo.
+        if (body.CapLimit is { } cap && decimal.Round(cap, CapDecimals) != cap)
+        {
+            return ErrorResponse.Result(400, $"cap_limit has more than {CapDecimals} decimal places; at most {CapDecimals} are stored");
+        }
+
         await control.SetCapAsync(workspace!, user_id, body.CapLimit, context.RequestAborted);
-        return Results.Ok(new CapResponse(user_id, body.CapLimit));
+        return Results.Ok(new CapResponse(user_id, body.CapLimit is { } stored ? JsonDecimal.Normalize(stored) : null));
     }
 }
 
@@ -92,7 +116,8 @@ public sealed class CapRequest
 {
     private decimal? capLimit;
 
-    [JsonPropertyName("cap_limit")]
+    [JsonPropertyName("cap_limit"), System.ComponentModel.DataAnnotations.Range(0d, 1e12, MaximumIsExclusive = true),
+     System.ComponentModel.Description("credits, at most 6 decimals, below 1e12; null removes the cap")]
     public decimal? CapLimit
     {
         get => capLimit;

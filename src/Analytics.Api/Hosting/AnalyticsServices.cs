@@ -26,7 +26,7 @@ public static class AnalyticsServices
         services.AddHostedService<SchemaStartup>();
         services.AddHostedService(sp => sp.GetRequiredService<EventWriter>());
 
-        services.AddOpenApi();
+        services.AddOpenApi(options => options.DocumentsAllowedValues());
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict);
         return services;
     }

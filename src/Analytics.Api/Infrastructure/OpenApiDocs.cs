@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
 namespace Analytics.Api.Infrastructure;
@@ -6,6 +7,22 @@ namespace Analytics.Api.Infrastructure;
 /// <summary>OpenAPI descriptions for what handlers read and write themselves.</summary>
 internal static class OpenApiDocs
 {
+    /// <summary>
+    /// Gives a property marked <see cref="System.ComponentModel.DataAnnotations.AllowedValuesAttribute"/> its
+    /// <c>enum</c>: the generator documents lengths and ranges, but not the values a field allows.
+    /// </summary>
+    public static OpenApiOptions DocumentsAllowedValues(this OpenApiOptions options) =>
+        options.AddSchemaTransformer((schema, context, _) =>
+        {
+            if (context.JsonPropertyInfo?.AttributeProvider?.GetCustomAttributes(typeof(System.ComponentModel.DataAnnotations.AllowedValuesAttribute), inherit: true)
+                    is [System.ComponentModel.DataAnnotations.AllowedValuesAttribute allowed, ..])
+            {
+                schema.Enum = [.. allowed.Values.Select(v => (JsonNode)JsonValue.Create(v?.ToString())!)];
+            }
+
+            return Task.CompletedTask;
+        });
+
     /// <summary>
     /// Documents a JSON request body that the handler parses itself. <c>Accepts&lt;T&gt;</c> would do it too, but
     /// would also make routing refuse other content types with a bare 415 instead of the API's own error.

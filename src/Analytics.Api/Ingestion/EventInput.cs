@@ -13,7 +13,7 @@ public sealed class EventInput
     [JsonPropertyName("event_id"), Required, StringLength(EventParser.MaxIdLength, MinimumLength = 1)]
     public required string EventId { get; init; }
 
-    [JsonPropertyName("timestamp"), Required, Description("RFC 3339 with an offset; stored as UTC with milliseconds")]
+    [JsonPropertyName("timestamp"), Required, Description("RFC 3339 with an offset; stored as UTC with milliseconds; from 1970-01-01T00:00:00.000Z to 2149-06-06T23:59:59.999Z")]
     public required DateTimeOffset Timestamp { get; init; }
 
     [JsonPropertyName("user_id"), Required, StringLength(EventParser.MaxTextLength, MinimumLength = 1)]
@@ -67,10 +67,10 @@ public sealed class EventInput
     [JsonPropertyName("output_tokens")]
     public uint? OutputTokens { get; init; }
 
-    [JsonPropertyName("cost"), Range(0, 999_999_999.999999999), Description("USD, at most 9 decimals")]
+    [JsonPropertyName("cost"), Range(0d, 1e9, MaximumIsExclusive = true), Description("USD, at most 9 decimals, below 1e9")]
     public decimal? Cost { get; init; }
 
-    [JsonPropertyName("credits"), Range(0, 999_999_999.999999), Description("at most 6 decimals")]
+    [JsonPropertyName("credits"), Range(0d, 1e9, MaximumIsExclusive = true), Description("at most 6 decimals, below 1e9")]
     public decimal? Credits { get; init; }
 
     [JsonPropertyName("status"), AllowedValues("ok", "error")]

@@ -17,6 +17,19 @@ public static class EventParser
     public const int MaxTextLength = 256;
     public const int MaxEmailLength = 320;
 
+    /// <summary>
+    /// The earliest and latest instants an event may carry: the range of the daily rollups' <c>Date</c>
+    /// (1970-01-01 to 2149-06-06), the narrowest type of every table an event lands in. Outside it an event
+    /// would be stored on a wrong day, so it is quarantined instead.
+    /// </summary>
+    public static readonly DateTime EarliestTimestamp = new(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    /// <inheritdoc cref="EarliestTimestamp"/>
+    public static readonly DateTime LatestTimestamp = new(2149, 6, 6, 23, 59, 59, 999, DateTimeKind.Utc);
+
+    /// <summary>The reason an event outside [<see cref="EarliestTimestamp"/>, <see cref="LatestTimestamp"/>] is quarantined.</summary>
+    public const string TimestampOutOfRange = "timestamp must lie between 1970-01-01T00:00:00.000Z and 2149-06-06T23:59:59.999Z (UTC), the range the daily rollups hold";
+
     public sealed record Result(List<(int Line, EventRecord Event)> Events, List<(int Line, string Raw, string Reason)> Errors);
 
     /// <summary>Parses a body. <paramref name="json"/> is true for <c>application/json</c> (an array or an object), false for NDJSON.</summary>
@@ -158,6 +171,11 @@ public static class EventParser
         {
             return $"line is not valid JSON: {ex.Message}";
         }
+        catch (InvalidOperationException ex)
+        {
+            // The reader refuses escapes it cannot unescape (a lone surrogate in a field's name, say): this line's fault only.
+            return $"line is not valid JSON text: {ex.Message}";
+        }
 
         var missing = (present & RequiredFields.EventId) == 0 ? "event_id"
             : (present & RequiredFields.Timestamp) == 0 ? "timestamp"
@@ -286,21 +304,43 @@ public static class EventParser
             return $"{name} must be a string";
         }
 
-        var value = cached && !reader.ValueIsEscaped && !reader.HasValueSequence
-            ? Strings.Get(reader.ValueSpan)
-            : reader.GetString()!;
+        string value;
+        if (cached && !reader.ValueIsEscaped && !reader.HasValueSequence)
+        {
+            value = Strings.Get(reader.ValueSpan);
+        }
+        else if (!TryGetString(ref reader, out value))
+        {
+            return $"{name} is not valid text: it escapes a lone UTF-16 surrogate";
+        }
+
         if (required && value.Length == 0)
         {
             return $"{name} must not be empty";
         }
 
-        if (value.Length > max)
+        if (TextLength.Exceeds(value, max))
         {
             return $"{name} is longer than {max} characters";
         }
 
         set(e, value);
         return null;
+    }
+
+    /// <summary>The reader's string; false when its escapes spell a lone surrogate, which no string of text holds.</summary>
+    private static bool TryGetString(ref Utf8JsonReader reader, out string value)
+    {
+        try
+        {
+            value = reader.GetString()!;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            value = string.Empty;
+            return false;
+        }
     }
 
     private static string? OneOf(ref Utf8JsonReader reader, string name, string[] allowed, EventRecord e, Action<EventRecord, string> set)
@@ -338,7 +378,13 @@ public static class EventParser
 
         // Stored as UTC with millisecond precision.
         var utc = parsed.UtcDateTime;
-        e.Timestamp = new DateTime(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerMillisecond), DateTimeKind.Utc);
+        var stored = new DateTime(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerMillisecond), DateTimeKind.Utc);
+        if (stored < EarliestTimestamp || stored > LatestTimestamp)
+        {
+            return TimestampOutOfRange;
+        }
+
+        e.Timestamp = stored;
         return null;
     }
 

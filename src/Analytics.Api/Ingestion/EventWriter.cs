@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Threading.Channels;
 using Analytics.Api.Infrastructure;
 using Analytics.ClickHouse.ADO;
@@ -320,6 +321,8 @@ public sealed partial class EventWriter : BackgroundService
         }
     }
 
+    private static readonly JsonSerializerOptions SpooledJson = new(JsonSerializerDefaults.Web);
+
     private async Task ReplaySpoolAsync()
     {
         await mutation.WaitAsync();
@@ -330,8 +333,16 @@ public sealed partial class EventWriter : BackgroundService
                 // An event may have been committed since it was spooled (sent again with wait=true); it counts once.
                 var keys = new List<UInt128>();
                 var events = new List<EventRecord>();
+                var quarantined = new List<QuarantinedLine>(batch.Quarantined);
                 foreach (var e in batch.Events)
                 {
+                    if (e.Timestamp < EventParser.EarliestTimestamp || e.Timestamp > EventParser.LatestTimestamp)
+                    {
+                        // Spooled by a version that did not check the range: quarantined now, as the parser would have.
+                        quarantined.Add(new QuarantinedLine(e.WorkspaceId, time.GetUtcNow().UtcDateTime, 0, JsonSerializer.Serialize(e, SpooledJson), EventParser.TimestampOutOfRange));
+                        continue;
+                    }
+
                     var key = DedupIndex.Key(e.WorkspaceId, e.EventId);
                     if (!Dedup.Contains(key))
                     {
@@ -342,7 +353,7 @@ public sealed partial class EventWriter : BackgroundService
 
                 try
                 {
-                    await InsertAsync(events, batch.Quarantined, CancellationToken.None);
+                    await InsertAsync(events, quarantined, CancellationToken.None);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using Analytics.Api.Auth;
 using Analytics.Api.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
@@ -56,8 +55,20 @@ public static partial class IngestionApi
             return Error(StatusCodes.Status403Forbidden, "the credential may not ingest into this workspace");
         }
 
+        RequestBody? read;
+        try
+        {
+            read = await ReadBodyAsync(context.Request, options.Value.Ingestion.MaxBodyBytes, context.RequestAborted);
+        }
+        catch (InvalidDataException ex)
+        {
+            // Not gzip, corrupt or cut short (GzipBody): the caller's mistake, and nothing of the body is stored, not
+            // even the lines that were readable.
+            return Error(StatusCodes.Status400BadRequest, $"the body is not valid gzip: {ex.Message}");
+        }
+
         EventParser.Result parsed;
-        using (var body = await ReadBodyAsync(context.Request, options.Value.Ingestion.MaxBodyBytes, context.RequestAborted))
+        using (var body = read)
         {
             if (body is null)
             {
@@ -124,8 +135,7 @@ public static partial class IngestionApi
             return expected > limit ? null : await RequestBody.ReadAsync(request.Body, expected, limit, cancellationToken);
         }
 
-        await using var unzipped = new GZipStream(request.Body, CompressionMode.Decompress, leaveOpen: true);
-        return await RequestBody.ReadAsync(unzipped, expected * 4, limit, cancellationToken); // a guess: NDJSON compresses well
+        return await GzipBody.ReadAsync(request.Body, expected * 4, limit, cancellationToken); // a guess: NDJSON compresses well
     }
 
     private static IResult Error(int status, string message) => ErrorResponse.Result(status, message);

@@ -25,10 +25,10 @@ public sealed class OpenApiDocumentTests
         await factory.DisposeAsync();
     }
 
-    [TestCase("/v1/analytics/saas/prompt-templates/stats", "post", "PostPromptTemplateStats", new[] { "200", "400", "401", "403", "503" })]
+    [TestCase("/v1/analytics/saas/prompt-templates/stats", "post", "PostPromptTemplateStats", new[] { "200", "400", "401", "403", "415", "503" })]
     [TestCase("/api/v1/products/{product_id}/usage/prompts", "get", "GetPromptUsage", new[] { "200", "401", "403", "422", "503" })]
-    [TestCase("/api/admin/histories/charts/user-stats", "post", "PostUserStats", new[] { "200", "400", "401", "403", "503" })]
-    [TestCase("/v1/analytics/saas/prompt-templates/top", "post", "PostTopPromptTemplates", new[] { "200", "400", "401", "403", "503" })]
+    [TestCase("/api/admin/histories/charts/user-stats", "post", "PostUserStats", new[] { "200", "400", "401", "403", "415", "503" })]
+    [TestCase("/v1/analytics/saas/prompt-templates/top", "post", "PostTopPromptTemplates", new[] { "200", "400", "401", "403", "415", "503" })]
     [TestCase("/v1/ingestion/stats", "get", "GetIngestionStats", new[] { "200", "400", "401", "403", "503" })]
     [TestCase("/v1/ingestion/quarantine", "get", "GetQuarantinedLines", new[] { "200", "400", "401", "403", "503" })]
     [TestCase("/v1/auth/whoami", "get", "WhoAmI", new[] { "200", "401" })]
@@ -149,6 +149,46 @@ public sealed class OpenApiDocumentTests
             Assert.That(operation.GetProperty("responses").EnumerateObject().Select(r => r.Name), Is.SupersetOf(new[] { "200", "202", "429", "503" }));
         });
     }
+
+    [Test]
+    public void EventBounds_InTheDocument_AreTheOnesIngestionApplies()
+    {
+        var item = Resolve(Resolve(Paths.GetProperty("/v1/events").GetProperty("post").GetProperty("requestBody").GetProperty("content")
+            .GetProperty("application/x-ndjson").GetProperty("schema")).GetProperty("items"));
+        var properties = item.GetProperty("properties");
+
+        Assert.Multiple(() =>
+        {
+            foreach (var amount in new[] { "cost", "credits" })
+            {
+                // 1e9 itself is refused (InputEdgeTests): the bound is exclusive.
+                Assert.That(properties.GetProperty(amount).TryGetProperty("maximum", out _), Is.False, amount);
+                Assert.That(properties.GetProperty(amount).GetProperty("exclusiveMaximum").GetDecimal(), Is.EqualTo(1_000_000_000m), amount);
+                Assert.That(properties.GetProperty(amount).GetProperty("minimum").GetDecimal(), Is.Zero, amount);
+            }
+
+            Assert.That(Enum(properties.GetProperty("user_role")), Is.EqualTo(new[] { "user", "admin", "super" }));
+            Assert.That(Enum(properties.GetProperty("origin")), Is.EqualTo(new[] { "APP", "SLACK", "API_KEY" }));
+            Assert.That(Enum(properties.GetProperty("status")), Is.EqualTo(new[] { "ok", "error" }));
+            Assert.That(properties.GetProperty("timestamp").GetProperty("description").GetString(), Does.Contain("1970-01-01T00:00:00.000Z").And.Contain("2149-06-06T23:59:59.999Z"));
+        });
+    }
+
+    [Test]
+    public void CapBounds_InTheDocument_AreTheOnesTheCapEndpointApplies()
+    {
+        var body = Paths.GetProperty("/v1/users/{user_id}/cap").GetProperty("put").GetProperty("requestBody").GetProperty("content").GetProperty("application/json");
+        var cap = Resolve(body.GetProperty("schema")).GetProperty("properties").GetProperty("cap_limit");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(cap.GetProperty("exclusiveMaximum").GetDecimal(), Is.EqualTo(1_000_000_000_000m));
+            Assert.That(cap.GetProperty("minimum").GetDecimal(), Is.Zero);
+            Assert.That(cap.GetProperty("description").GetString(), Does.Contain("at most 6 decimals"));
+        });
+    }
+
+    private static IEnumerable<string?> Enum(JsonElement schema) => schema.GetProperty("enum").EnumerateArray().Select(v => v.GetString());
 
     private static JsonElement Ok(JsonElement operation, string mediaType) =>
         operation.GetProperty("responses").GetProperty("200").GetProperty("content").GetProperty(mediaType).GetProperty("schema");

@@ -130,6 +130,33 @@ public sealed class DeliveryTests
     }
 
     [Test]
+    public async Task ASpooledEventOutsideTheTimestampRange_IsQuarantinedOnReplay_AndTheRestStored()
+    {
+        // A batch spooled by a version that did not check the range waits in the spool across an upgrade.
+        var first = await AnalyticsFactory.StartFreshAsync("delivery_spool_range");
+        await first.DisposeAsync();
+        EventRecord Spooled(string id, DateTime at) => new() { WorkspaceId = Workspace, EventId = id, Timestamp = at, UserId = "u-spool", PromptId = "p-spool" };
+        await new EventSpool(first.SpoolPath).WriteAsync(new EventSpool.Batch(
+            [Spooled("sr-in", new DateTime(2026, 1, 15, 10, 0, 0, DateTimeKind.Utc)), Spooled("sr-out", new DateTime(2200, 1, 1, 0, 0, 0, DateTimeKind.Utc))], []),
+            CancellationToken.None);
+
+        await using var second = new AnalyticsFactory("delivery_spool_range", new() { ["Analytics:Ingestion:SpoolRetryInterval"] = "00:00:00.100" });
+        await second.WriterReadyAsync();
+        var spool = second.Services.GetRequiredService<EventWriter>().Spool;
+        Assert.That(() => spool.IsEmpty, Is.True.After(10_000, 50), "the batch is replayed");
+
+        await using var connection = await second.OpenConnectionAsync();
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await connection.QueryAsync<string>("SELECT event_id FROM events"), Is.EqualTo(new[] { "sr-in" }));
+            Assert.That(await connection.QueryAsync<string>("SELECT toString(day) FROM prompt_daily"), Is.EqualTo(new[] { "2026-01-15" }));
+            var quarantined = await connection.QuerySingleAsync<(string Raw, string Reason)>("SELECT raw, reason FROM quarantine");
+            Assert.That(quarantined.Raw, Does.Contain("sr-out").And.Contain("2200-01-01"));
+            Assert.That(quarantined.Reason, Is.EqualTo(EventParser.TimestampOutOfRange));
+        });
+    }
+
+    [Test]
     public async Task ShutDown_DrainsTheBuffer_AndIdsAreStillKnownAfterRestart()
     {
         var settings = new Dictionary<string, string?> { ["Analytics:Ingestion:FlushInterval"] = "00:00:30" };

@@ -36,7 +36,7 @@ WITH
     ),
     caps AS
     (
-        SELECT user_id, argMax(cap_limit, version) AS cap_limit
+        SELECT user_id, argMax(tuple(cap_limit), version).1 AS cap_limit
         FROM user_caps
         WHERE workspace_id = {workspace:String}
         GROUP BY user_id

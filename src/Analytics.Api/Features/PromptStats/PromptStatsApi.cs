@@ -27,6 +27,7 @@ public static class PromptStatsApi
             .Produces<AnalyticsResponse<object>>(StatusCodes.Status400BadRequest)
             .Produces<AnalyticsResponse<object>>(StatusCodes.Status401Unauthorized)
             .Produces<AnalyticsResponse<object>>(StatusCodes.Status403Forbidden)
+            .Produces<AnalyticsResponse<object>>(StatusCodes.Status415UnsupportedMediaType)
             .Produces<AnalyticsResponse<object>>(StatusCodes.Status503ServiceUnavailable)
             .AddEndpointFilter(Unavailable);
         app.MapPost("/v1/analytics/saas/prompt-templates/top", TopTemplatesHandler.HandleAsync)
@@ -44,6 +45,7 @@ public static class PromptStatsApi
             .Produces<AnalyticsResponse<object>>(StatusCodes.Status400BadRequest)
             .Produces<AnalyticsResponse<object>>(StatusCodes.Status401Unauthorized)
             .Produces<AnalyticsResponse<object>>(StatusCodes.Status403Forbidden)
+            .Produces<AnalyticsResponse<object>>(StatusCodes.Status415UnsupportedMediaType)
             .Produces<AnalyticsResponse<object>>(StatusCodes.Status503ServiceUnavailable)
             .AddEndpointFilter(Unavailable);
         return app;

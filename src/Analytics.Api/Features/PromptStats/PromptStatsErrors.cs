@@ -14,6 +14,7 @@ internal static class PromptStatsErrors
     public const int PromptIdsMissing = 40050;
     public const int Unauthorized = 40100;
     public const int Forbidden = 40300;
+    public const int UnsupportedEncoding = 41500;
 
     /// <summary>The HTTP status that goes with a code: its first three digits.</summary>
     public static int Status(int code) => code / 100;

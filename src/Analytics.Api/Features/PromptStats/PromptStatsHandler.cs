@@ -27,6 +27,12 @@ internal static class PromptStatsHandler
             return Error(logger, code, access.Message);
         }
 
+        if (JsonRequestBody.ContentEncoding(context.Request) is { } encoding)
+        {
+            context.Response.Headers.AcceptEncoding = "identity";
+            return Error(logger, PromptStatsErrors.UnsupportedEncoding, JsonRequestBody.EncodedBodyMessage(encoding));
+        }
+
         PromptStatsRequest? request;
         try
         {

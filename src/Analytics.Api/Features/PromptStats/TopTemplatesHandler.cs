@@ -31,6 +31,12 @@ internal static class TopTemplatesHandler
             return Error(logger, code, access.Message);
         }
 
+        if (JsonRequestBody.ContentEncoding(context.Request) is { } encoding)
+        {
+            context.Response.Headers.AcceptEncoding = "identity";
+            return Error(logger, PromptStatsErrors.UnsupportedEncoding, JsonRequestBody.EncodedBodyMessage(encoding));
+        }
+
         TopTemplatesRequest? request;
         try
         {

@@ -16,7 +16,7 @@ public static class PromptUsageApi
             .WithSummary("Get prompt usage")
             .WithDescription(
                 "Prompt usage for the organization that owns the given product, per product, user and UTC calendar day, ordered by date, " +
-                "product name and user email. The API key (`X-API-Key`, scope `read`) authorizes its own product, but the response covers " +
+                "product name and user email (case-insensitively). The API key (`X-API-Key`, scope `read`) authorizes its own product, but the response covers " +
                 "every product of its organization. Requires prompt usage tracking to be enabled (403 otherwise). Malformed parameters: 422 " +
                 "with every problem listed; missing or invalid key: 401; key for another product or without the scope: 403.")
             .DocumentsParameters(

@@ -25,6 +25,7 @@ public static class UserStatsApi
             .Produces<UserStatsError>(StatusCodes.Status400BadRequest)
             .Produces<UserStatsError>(StatusCodes.Status401Unauthorized)
             .Produces<UserStatsError>(StatusCodes.Status403Forbidden)
+            .Produces<UserStatsError>(StatusCodes.Status415UnsupportedMediaType)
             .Produces<UserStatsError>(StatusCodes.Status503ServiceUnavailable)
             .AddEndpointFilter(new EngineUnavailableFilter(message => TypedResults.Json(new UserStatsError(false, message), statusCode: StatusCodes.Status503ServiceUnavailable)));
         return app;

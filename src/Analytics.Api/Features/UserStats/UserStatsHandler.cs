@@ -33,6 +33,12 @@ internal static class UserStatsHandler
             }, access.Message);
         }
 
+        if (JsonRequestBody.ContentEncoding(context.Request) is { } encoding)
+        {
+            context.Response.Headers.AcceptEncoding = "identity";
+            return Error(logger, StatusCodes.Status415UnsupportedMediaType, JsonRequestBody.EncodedBodyMessage(encoding));
+        }
+
         UserStatsRequest? request;
         string? problem;
         try
