@@ -19,7 +19,7 @@ public class IngestionEncodeBenchmarks
 {
     public const int EventCount = 50_000;
 
-    /// <summary>The columns of <c>events</c> as sql/schema/001_events.sql declares them, in the map's order.</summary>
+    /// <summary>The columns of <c>events</c> as sql/schema/001_events.sql and 011_events_genai_fields.sql declare them, in the map's order.</summary>
     private static readonly (string Name, string Type)[] Columns =
     [
         ("workspace_id", "LowCardinality(String)"),
@@ -46,6 +46,11 @@ public class IngestionEncodeBenchmarks
         ("credits", "Decimal(18, 6)"),
         ("status", "LowCardinality(String)"),
         ("latency_ms", "UInt32"),
+        ("provider", "LowCardinality(String)"),
+        ("operation", "LowCardinality(String)"),
+        ("cache_read_tokens", "UInt32"),
+        ("cache_creation_tokens", "UInt32"),
+        ("reasoning_tokens", "UInt32"),
         ("ingested_at", "DateTime64(3, 'UTC')"),
     ];
 
@@ -90,7 +95,7 @@ public class IngestionEncodeBenchmarks
     public long ColumnMap() =>
         Encode(events.Select(e => (e, IngestedAt)), (writer, block) => EventTable.EventMap.EncodeBlock(writer, types, block));
 
-    // Not a service path: the old path's encoding share, its 25-slot rows and boxes built in setup.
+    // Not a service path: the old path's encoding share, its object rows and boxes built in setup.
     [Benchmark(Description = "ClickHouseBulkWriter.EncodeBlock only, object rows built in setup")]
     public long ObjectRowsEncodeOnly() =>
         Encode(objectRows, (writer, block) => ClickHouseBulkWriter.EncodeBlock(writer, names, types, block));
@@ -100,7 +105,8 @@ public class IngestionEncodeBenchmarks
     [
         e.WorkspaceId, e.EventId, e.Timestamp, e.UserId, e.PromptId, e.ProductId, e.ProductName, e.UserEmail,
         e.UserFname, e.UserLname, e.UserRole, e.AccountId, e.InstitutionId, e.InstanceName, e.AiName, e.Origin,
-        e.HistoryId, e.Model, e.InputTokens, e.OutputTokens, e.Cost, e.Credits, e.Status, e.LatencyMs, ingestedAt,
+        e.HistoryId, e.Model, e.InputTokens, e.OutputTokens, e.Cost, e.Credits, e.Status, e.LatencyMs,
+        e.Provider, e.Operation, e.CacheReadTokens, e.CacheCreationTokens, e.ReasoningTokens, ingestedAt,
     ];
 
     /// <summary>

@@ -3,6 +3,7 @@ using Analytics.Api.Features.PromptStats;
 using Analytics.Api.Features.PromptUsage;
 using Analytics.Api.Features.UserStats;
 using Analytics.Api.Ingestion;
+using Analytics.Api.Ingestion.Otlp;
 
 namespace Analytics.Api.Hosting;
 
@@ -20,6 +21,7 @@ public static class AnalyticsEndpoints
         app.MapAdminApi();
         app.MapCredentialApi();
         app.MapIngestionApi();
+        app.MapOtlpTracesApi();
         app.MapIngestionStatsApi();
         app.MapControlApi();
 

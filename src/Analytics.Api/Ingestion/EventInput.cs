@@ -78,4 +78,19 @@ public sealed class EventInput
 
     [JsonPropertyName("latency_ms")]
     public uint? LatencyMs { get; init; }
+
+    [JsonPropertyName("provider"), StringLength(EventParser.MaxTextLength), Description("who served the call, e.g. openai (OpenTelemetry's gen_ai.provider.name)")]
+    public string? Provider { get; init; }
+
+    [JsonPropertyName("operation"), StringLength(EventParser.MaxTextLength), Description("the kind of call, e.g. chat or embeddings (gen_ai.operation.name)")]
+    public string? Operation { get; init; }
+
+    [JsonPropertyName("cache_read_tokens"), Description("input tokens served from the provider's cache")]
+    public uint? CacheReadTokens { get; init; }
+
+    [JsonPropertyName("cache_creation_tokens"), Description("input tokens written to the provider's cache")]
+    public uint? CacheCreationTokens { get; init; }
+
+    [JsonPropertyName("reasoning_tokens"), Description("output tokens spent on reasoning")]
+    public uint? ReasoningTokens { get; init; }
 }

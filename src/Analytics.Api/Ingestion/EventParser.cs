@@ -243,6 +243,12 @@ public static class EventParser
         new("credits", (ref reader, e) => Amount(ref reader, "credits", 6, e, static (record, value) => record.Credits = value)),
         new("status", (ref reader, e) => OneOf(ref reader, "status", Statuses, e, static (record, value) => record.Status = value)),
         new("latency_ms", (ref reader, e) => Count(ref reader, "latency_ms", e, static (record, value) => record.LatencyMs = value)),
+        // What OpenTelemetry's GenAI conventions add (gen_ai.provider.name, gen_ai.operation.name, gen_ai.usage.*).
+        OptionalText("provider", static (e, value) => e.Provider = value),
+        OptionalText("operation", static (e, value) => e.Operation = value),
+        new("cache_read_tokens", (ref reader, e) => Count(ref reader, "cache_read_tokens", e, static (record, value) => record.CacheReadTokens = value)),
+        new("cache_creation_tokens", (ref reader, e) => Count(ref reader, "cache_creation_tokens", e, static (record, value) => record.CacheCreationTokens = value)),
+        new("reasoning_tokens", (ref reader, e) => Count(ref reader, "reasoning_tokens", e, static (record, value) => record.ReasoningTokens = value)),
     ];
 
     /// <summary>The fields by the length of their UTF-8 name, so that a name is compared with a handful at most.</summary>

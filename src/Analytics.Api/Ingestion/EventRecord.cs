@@ -43,6 +43,16 @@ public sealed class EventRecord
 
     public uint OutputTokens { get; set; }
 
+    public string Provider { get; set; } = string.Empty;
+
+    public string Operation { get; set; } = string.Empty;
+
+    public uint CacheReadTokens { get; set; }
+
+    public uint CacheCreationTokens { get; set; }
+
+    public uint ReasoningTokens { get; set; }
+
     public decimal Cost { get; set; }
 
     public decimal Credits { get; set; }

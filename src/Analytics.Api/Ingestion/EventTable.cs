@@ -37,6 +37,11 @@ public static class EventTable
         .Add("credits", r => r.Event.Credits)
         .Add("status", r => r.Event.Status)
         .Add("latency_ms", r => r.Event.LatencyMs)
+        .Add("provider", r => r.Event.Provider)
+        .Add("operation", r => r.Event.Operation)
+        .Add("cache_read_tokens", r => r.Event.CacheReadTokens)
+        .Add("cache_creation_tokens", r => r.Event.CacheCreationTokens)
+        .Add("reasoning_tokens", r => r.Event.ReasoningTokens)
         .Add("ingested_at", r => r.IngestedAt);
 
     public static object?[] Row(QuarantinedLine q) => [q.WorkspaceId, q.ReceivedAt, (uint)q.Line, q.Raw, q.Reason];

@@ -126,7 +126,8 @@ public static partial class IngestionApi
     internal static string? WorkspaceOf(Credential credential, HttpRequest request) =>
         credential.WorkspaceId ?? (request.Headers["X-Workspace-Id"].ToString() is { Length: > 0 } header ? header : null);
 
-    private static async Task<RequestBody?> ReadBodyAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
+    /// <summary>The body, gunzipped when it says so, or null when it is over <paramref name="limit"/> bytes.</summary>
+    internal static async Task<RequestBody?> ReadBodyAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
     {
         var expected = request.ContentLength ?? 0;
         if (!request.Headers.ContentEncoding.ToString().Contains("gzip", StringComparison.OrdinalIgnoreCase))

@@ -73,6 +73,9 @@ public sealed class IngestionTests
         ("{\"event_id\":\"a\",\"timestamp\":\"2026-01-15T10:00:00Z\",\"user_id\":\"u\",\"credits\":0.0000001}", "credits has more than 6 decimal places"),
         ($"{{\"event_id\":\"a\",\"timestamp\":\"2026-01-15T10:00:00Z\",\"user_id\":\"u\",\"user_email\":\"{new string('e', 321)}\"}}", "user_email is longer than 320 characters"),
         ($"{{\"event_id\":\"a\",\"timestamp\":\"2026-01-15T10:00:00Z\",\"user_id\":\"u\",\"model\":\"{new string('m', 257)}\"}}", "model is longer than 256 characters"),
+        ("{\"event_id\":\"a\",\"timestamp\":\"2026-01-15T10:00:00Z\",\"user_id\":\"u\",\"cache_read_tokens\":-1}", "cache_read_tokens must be a non-negative integer"),
+        ("{\"event_id\":\"a\",\"timestamp\":\"2026-01-15T10:00:00Z\",\"user_id\":\"u\",\"reasoning_tokens\":\"5\"}", "reasoning_tokens must be a non-negative integer"),
+        ($"{{\"event_id\":\"a\",\"timestamp\":\"2026-01-15T10:00:00Z\",\"user_id\":\"u\",\"provider\":\"{new string('p', 257)}\"}}", "provider is longer than 256 characters"),
         ("[1,2]", "line is not a JSON object"),
         ("{\"event_id\":\"a\",\"timestamp\":\"2026-01-15T10:00:00Z\",\"user_id\":\"u\"} {}", "line is not valid JSON"),
     ];
@@ -113,6 +116,22 @@ public sealed class IngestionTests
             "instance_name, ai_name, origin, history_id, model, status, toString(input_tokens), toString(output_tokens), toString(latency_ms), " +
             "toString(cost), toString(credits)], '|') FROM events WHERE event_id = 'opt-1'");
         Assert.That(columns, Is.EqualTo("u1|pr|Prod|a@b.c|A|B|super|acc|inst|i|ai|SLACK|h-1|gpt|error|10|20|99|0.125|2.5"));
+    }
+
+    [Test]
+    public async Task GenAiFields_ProviderOperationAndCacheAndReasoningTokens_AreStoredInTheirColumns()
+    {
+        var line = Events.Line("genai-1", extra:
+            "\"provider\":\"anthropic\",\"operation\":\"chat\",\"cache_read_tokens\":300,\"cache_creation_tokens\":40,\"reasoning_tokens\":7");
+
+        var body = await (await client.PostAsync("/v1/events", Events.Ndjson(line, Events.Line("genai-2")))).JsonAsync();
+
+        Assert.That(body.GetProperty("accepted").GetInt32(), Is.EqualTo(2));
+        await using var connection = await factory.OpenConnectionAsync();
+        var rows = (await connection.QueryAsync<(string Id, string Provider, string Operation, uint CacheRead, uint CacheCreation, uint Reasoning)>(
+            "SELECT event_id, provider, operation, cache_read_tokens, cache_creation_tokens, reasoning_tokens FROM events " +
+            "WHERE workspace_id = 'ws-ingest' AND event_id LIKE 'genai-%' ORDER BY event_id")).ToList();
+        Assert.That(rows, Is.EqualTo(new[] { ("genai-1", "anthropic", "chat", 300u, 40u, 7u), ("genai-2", "", "", 0u, 0u, 0u) }));
     }
 
     [Test]
