@@ -52,17 +52,7 @@ internal static class BenchmarkEngine
     /// </summary>
     public static async Task<ClickHouseConnection> OpenServerPathAsync(string database)
     {
-        LoopbackServer server;
-        lock (Gate)
-        {
-            if (!booted)
-            {
-                throw new InvalidOperationException("Open a database through the provider before the server path.");
-            }
-
-            server = loopback ??= LoopbackServer.StartAsync(DataPath, new LoopbackOptions { RecordRequests = false }).GetAwaiter().GetResult();
-        }
-
+        var server = Loopback(ref loopback, inProcess: false);
         var connection = new ClickHouseConnection($"Engine=Http;Url={server.Url};Database={database};Compression=false");
         await connection.OpenAsync();
         return connection;
@@ -75,7 +65,17 @@ internal static class BenchmarkEngine
     /// </summary>
     public static async Task<ClickHouseConnection> OpenDriverInProcessAsync(string database)
     {
-        LoopbackServer server;
+        var server = Loopback(ref inProcess, inProcess: true);
+        var connectionString = $"Engine=Http;Url={server.Url};Database={database};Compression=false";
+        ClickHouseConnection.UseTransport(connectionString, new DriverTransport(server.Url, null, null, compression: false, server.CreateHandler()));
+        var connection = new ClickHouseConnection(connectionString);
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    // The loopback server in `slot`, started over this process's engine on first use.
+    private static LoopbackServer Loopback(ref LoopbackServer? slot, bool inProcess)
+    {
         lock (Gate)
         {
             if (!booted)
@@ -83,14 +83,8 @@ internal static class BenchmarkEngine
                 throw new InvalidOperationException("Open a database through the provider before the server path.");
             }
 
-            server = inProcess ??= LoopbackServer.StartAsync(DataPath, new LoopbackOptions { RecordRequests = false, InProcess = true }).GetAwaiter().GetResult();
+            return slot ??= LoopbackServer.StartAsync(DataPath, new LoopbackOptions { RecordRequests = false, InProcess = inProcess }).GetAwaiter().GetResult();
         }
-
-        var connectionString = $"Engine=Http;Url={server.Url};Database={database};Compression=false";
-        ClickHouseConnection.UseTransport(connectionString, new DriverTransport(server.Url, null, null, compression: false, server.CreateHandler()));
-        var connection = new ClickHouseConnection(connectionString);
-        await connection.OpenAsync();
-        return connection;
     }
 
     /// <summary>The loopback server's address, once <see cref="OpenServerPathAsync"/> has started it.</summary>

@@ -20,32 +20,10 @@ internal static class PromptStatsHandler
         CancellationToken cancellationToken)
     {
         var logger = loggers.CreateLogger(typeof(PromptStatsHandler));
-        var access = await QueryAccess.ResolveAsync(context, credentials, Scopes.Read, workspaceId, headerRequired: true);
-        if (access.Failure != AccessFailure.None)
+        var (request, access, error) = await PromptStatsInput.ReadAsync(context, workspaceId, credentials, logger, PromptStatsRequest.Parse, cancellationToken);
+        if (request is null)
         {
-            var code = access.Failure == AccessFailure.Unauthenticated ? PromptStatsErrors.Unauthorized : PromptStatsErrors.Forbidden;
-            return Error(logger, code, access.Message);
-        }
-
-        if (JsonRequestBody.ContentEncoding(context.Request) is { } encoding)
-        {
-            context.Response.Headers.AcceptEncoding = "identity";
-            return Error(logger, PromptStatsErrors.UnsupportedEncoding, JsonRequestBody.EncodedBodyMessage(encoding));
-        }
-
-        PromptStatsRequest? request;
-        try
-        {
-            using var body = await JsonDocument.ParseAsync(context.Request.Body, default, cancellationToken);
-            (request, var code, var message) = PromptStatsRequest.Parse(body.RootElement);
-            if (request is null)
-            {
-                return Error(logger, code, message);
-            }
-        }
-        catch (JsonException)
-        {
-            return Error(logger, PromptStatsErrors.InvalidJson, "the body is not valid JSON");
+            return error!;
         }
 
         await using var connection = await connections.OpenAsync(cancellationToken);
@@ -74,11 +52,5 @@ internal static class PromptStatsHandler
         }
 
         return new PromptStatsData(stats);
-    }
-
-    private static JsonHttpResult<AnalyticsResponse<object>> Error(ILogger logger, int code, string message)
-    {
-        PromptStatsLog.Rejected(logger, code, message);
-        return TypedResults.Json(new AnalyticsResponse<object>(code, message, null), statusCode: PromptStatsErrors.Status(code));
     }
 }

@@ -24,32 +24,10 @@ internal static class TopTemplatesHandler
         CancellationToken cancellationToken)
     {
         var logger = loggers.CreateLogger(typeof(TopTemplatesHandler));
-        var access = await QueryAccess.ResolveAsync(context, credentials, Scopes.Read, workspaceId, headerRequired: true);
-        if (access.Failure != AccessFailure.None)
+        var (request, access, error) = await PromptStatsInput.ReadAsync(context, workspaceId, credentials, logger, TopTemplatesRequest.Parse, cancellationToken);
+        if (request is null)
         {
-            var code = access.Failure == AccessFailure.Unauthenticated ? PromptStatsErrors.Unauthorized : PromptStatsErrors.Forbidden;
-            return Error(logger, code, access.Message);
-        }
-
-        if (JsonRequestBody.ContentEncoding(context.Request) is { } encoding)
-        {
-            context.Response.Headers.AcceptEncoding = "identity";
-            return Error(logger, PromptStatsErrors.UnsupportedEncoding, JsonRequestBody.EncodedBodyMessage(encoding));
-        }
-
-        TopTemplatesRequest? request;
-        try
-        {
-            using var body = await JsonDocument.ParseAsync(context.Request.Body, default, cancellationToken);
-            (request, var code, var message) = TopTemplatesRequest.Parse(body.RootElement);
-            if (request is null)
-            {
-                return Error(logger, code, message);
-            }
-        }
-        catch (JsonException)
-        {
-            return Error(logger, PromptStatsErrors.InvalidJson, "the body is not valid JSON");
+            return error!;
         }
 
         await using var connection = await connections.OpenAsync(cancellationToken);
@@ -61,11 +39,5 @@ internal static class TopTemplatesHandler
         PromptStatsLog.ServedTop(logger, access.WorkspaceId!, request.Limit, rows.Count);
         var templates = rows.ConvertAll(r => new TopTemplate(r.PromptId, r.Calls, JsonDecimal.Normalize(r.Cost)));
         return TypedResults.Ok(new AnalyticsResponse<TopTemplatesData>(0, "success", new TopTemplatesData(templates, rows.Count == 0 ? 0 : rows[0].Templates)));
-    }
-
-    private static JsonHttpResult<AnalyticsResponse<object>> Error(ILogger logger, int code, string message)
-    {
-        PromptStatsLog.Rejected(logger, code, message);
-        return TypedResults.Json(new AnalyticsResponse<object>(code, message, null), statusCode: PromptStatsErrors.Status(code));
     }
 }
