@@ -31,6 +31,12 @@ public sealed class AnalyticsOptions
 
     public IngestionOptions Ingestion { get; set; } = new();
 
+    /// <summary>
+    /// Where OTLP/gRPC exporters reach the trace export service, e.g. <c>http://0.0.0.0:4317</c> (HTTP/2 without
+    /// TLS, on a port of its own); unset, the default, serves none. OTLP/HTTP is always on <c>POST /v1/traces</c>.
+    /// </summary>
+    public string? OtlpGrpcUrl { get; set; }
+
     /// <summary>The connection string for the configured engine.</summary>
     public string ConnectionString => new ClickHouseConnectionStringBuilder
     {

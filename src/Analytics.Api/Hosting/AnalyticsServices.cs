@@ -2,6 +2,7 @@ using Analytics.Api.Auth;
 using Analytics.Api.Control;
 using Analytics.Api.Infrastructure;
 using Analytics.Api.Ingestion;
+using Analytics.Api.Ingestion.Otlp;
 using Microsoft.Extensions.Options;
 
 namespace Analytics.Api.Hosting;
@@ -25,6 +26,7 @@ public static class AnalyticsServices
         // The schema must exist before anything else starts: registered first, started first.
         services.AddHostedService<SchemaStartup>();
         services.AddHostedService(sp => sp.GetRequiredService<EventWriter>());
+        services.AddHostedService<OtlpGrpcHost>();
 
         services.AddOpenApi(options => options.DocumentsAllowedValues());
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict);

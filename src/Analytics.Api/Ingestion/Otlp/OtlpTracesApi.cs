@@ -12,13 +12,10 @@ namespace Analytics.Api.Ingestion.Otlp;
 /// <c>POST /v1/traces</c>: OTLP/HTTP trace export. The GenAI spans become events through the same
 /// writer as <c>POST /v1/events</c>: the same de-duplication, quarantine, rollups and backpressure.
 /// </summary>
-internal static partial class OtlpTracesApi
+internal static class OtlpTracesApi
 {
     private const string Protobuf = "application/x-protobuf";
     private const string Json = "application/json";
-
-    /// <summary>At most this many refused spans are named in <c>partial_success.error_message</c>, as /v1/events lists 100 lines.</summary>
-    private const int ListedRefusals = 100;
 
     public static IEndpointRouteBuilder MapOtlpTracesApi(this IEndpointRouteBuilder app)
     {
@@ -108,86 +105,16 @@ internal static partial class OtlpTracesApi
             }
         }
 
-        var mapped = SpanMapper.Map(export, workspace);
-        var logger = loggers.CreateLogger(typeof(OtlpTracesApi).FullName!);
-        if (mapped.Skipped > 0)
+        var stored = await OtlpExportStore.StoreAsync(export, workspace, writer, time, ingestion, loggers);
+        if (stored.RetryAfterSeconds is { } retryAfter)
         {
-            LogSkipped(logger, mapped.Skipped, mapped.Spans, workspace);
+            context.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        var parsed = mapped.Parsed;
-        if (parsed.Events.Count + parsed.Errors.Count == 0)
-        {
-            return Answer(json, Summary(mapped, duplicates: 0));
-        }
-
-        if (parsed.Events.Count + parsed.Errors.Count > ingestion.BufferCapacity)
-        {
-            return Failure(json, StatusCodes.Status413PayloadTooLarge, $"an export may hold at most {ingestion.BufferCapacity} GenAI spans; split it");
-        }
-
-        var receivedAt = time.GetUtcNow().UtcDateTime;
-        var quarantined = parsed.Errors.ConvertAll(x => new QuarantinedLine(workspace, receivedAt, x.Line, x.Raw, x.Reason));
-        var request = new IngestRequest(workspace, parsed.Events.ConvertAll(x => x.Event), quarantined, waitForCommit: true);
-        if (!writer.TryEnqueue(request))
-        {
-            if (!writer.IsAccepting)
-            {
-                context.Response.Headers.RetryAfter = "5";
-                return Failure(json, StatusCodes.Status503ServiceUnavailable, "the service is shutting down; nothing from this export was stored");
-            }
-
-            context.Response.Headers.RetryAfter = "1";
-            return Failure(json, StatusCodes.Status429TooManyRequests, "the ingestion buffer is full; retry after a second");
-        }
-
-        try
-        {
-            var outcome = await request.Outcome;
-            return Answer(json, Summary(mapped, outcome.Duplicates + request.Repeated));
-        }
-        catch (StoreUnavailableException ex)
-        {
-            context.Response.Headers.RetryAfter = "5";
-            return Failure(json, StatusCodes.Status503ServiceUnavailable, ex.Message);
-        }
+        return stored.Response is { } response
+            ? Answer(json, response)
+            : Failure(json, stored.Status, stored.Message!);
     }
-
-    /// <summary>
-    /// The export's answer: no <c>partial_success</c> when every span was stored, else the quarantined
-    /// spans as rejected with their reasons, and skipped and duplicate spans as warnings (rejected 0).
-    /// </summary>
-    internal static ExportTraceServiceResponse Summary(SpanMapper.Result mapped, int duplicates)
-    {
-        var notes = new List<string>();
-        var errors = mapped.Parsed.Errors;
-        if (errors.Count > 0)
-        {
-            var listed = errors.Take(ListedRefusals).Select((e, i) =>
-                mapped.RefusedSpanIds[i].Length > 0 ? $"span {e.Line} ({mapped.RefusedSpanIds[i]}): {e.Reason}" : $"span {e.Line}: {e.Reason}");
-            notes.Add($"{Spans(errors.Count)} quarantined: {string.Join("; ", listed)}{(errors.Count > ListedRefusals ? "; …" : string.Empty)}");
-        }
-
-        if (mapped.Skipped > 0)
-        {
-            notes.Add($"{Spans(mapped.Skipped)} without gen_ai.* attributes skipped");
-        }
-
-        if (duplicates > 0)
-        {
-            notes.Add($"{Spans(duplicates)} already stored (duplicate event ids)");
-        }
-
-        var response = new ExportTraceServiceResponse();
-        if (notes.Count > 0)
-        {
-            response.PartialSuccess = new ExportTracePartialSuccess { RejectedSpans = errors.Count, ErrorMessage = string.Join(". ", notes) };
-        }
-
-        return response;
-    }
-
-    private static string Spans(int count) => count == 1 ? "1 span" : $"{count} spans";
 
     private static IResult Answer(bool json, ExportTraceServiceResponse response) => Encoded(json, response, StatusCodes.Status200OK);
 
@@ -218,7 +145,4 @@ internal static partial class OtlpTracesApi
             await httpContext.Response.Body.WriteAsync(body, httpContext.RequestAborted);
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Skipped {Skipped} of {Spans} spans of an OTLP export to workspace {Workspace}: no gen_ai.* attributes")]
-    private static partial void LogSkipped(ILogger logger, int skipped, int spans, string workspace);
 }
