@@ -28,7 +28,7 @@ public sealed class CredentialResolver(ApiKeyStore keys, JwtValidator jwt, IOpti
 
         if (JwtValidator.LooksLikeJwt(token))
         {
-            return jwt.Validate(token);
+            return await jwt.ValidateAsync(token, context.RequestAborted);
         }
 
         var key = await keys.FindAsync(token, context.RequestAborted);

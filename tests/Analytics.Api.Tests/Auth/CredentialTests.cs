@@ -40,10 +40,12 @@ public sealed class CredentialTests
     {
         using var client = factory.CreateClient();
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var valid = JwtValidator.Sign(AnalyticsFactory.JwtKey, new { workspace_id = "ws-jwt", scopes = new[] { "ingest" }, exp = now + 600 });
-        var expired = JwtValidator.Sign(AnalyticsFactory.JwtKey, new { workspace_id = "ws-jwt", scopes = new[] { "ingest" }, exp = now - 10 });
-        var forged = JwtValidator.Sign("another-key-entirely-of-some-length", new { workspace_id = "ws-jwt", scopes = new[] { "ingest" } });
-        var readOnly = JwtValidator.Sign(AnalyticsFactory.JwtKey, new { workspace_id = "ws-jwt", scope = "read" });
+        var valid = TestTokens.Hs256(AnalyticsFactory.JwtKey, new { workspace_id = "ws-jwt", scopes = new[] { "ingest" }, exp = now + 600 });
+
+        // Beyond the 30 s clock skew a token is tolerated by.
+        var expired = TestTokens.Hs256(AnalyticsFactory.JwtKey, new { workspace_id = "ws-jwt", scopes = new[] { "ingest" }, exp = now - 120 });
+        var forged = TestTokens.Hs256("another-key-entirely-of-some-length", new { workspace_id = "ws-jwt", scopes = new[] { "ingest" } });
+        var readOnly = TestTokens.Hs256(AnalyticsFactory.JwtKey, new { workspace_id = "ws-jwt", scope = "read" });
 
         Assert.Multiple(async () =>
         {
