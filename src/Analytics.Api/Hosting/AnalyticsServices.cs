@@ -22,6 +22,7 @@ public static class AnalyticsServices
         services.AddSingleton<JwtValidator>();
         services.AddSingleton<CredentialResolver>();
         services.AddSingleton<ControlStore>();
+        services.AddSingleton<HistoryForgetter>();
         services.AddIngestion();
 
         // The schema must exist before anything else starts: registered first, started first.
