@@ -11,8 +11,20 @@ public sealed class CredentialResolver(ApiKeyStore keys, JwtValidator jwt, IOpti
 {
     private readonly string? adminToken = string.IsNullOrEmpty(options.Value.AdminToken) ? null : options.Value.AdminToken;
 
-    /// <summary>The credential presented, or null when none is present or none is valid.</summary>
+    /// <summary>The credential presented, or null when none is present or none is valid; resolved once per request.</summary>
     public async ValueTask<Credential?> ResolveAsync(HttpContext context)
+    {
+        if (context.Items.TryGetValue(typeof(CredentialResolver), out var known))
+        {
+            return (Credential?)known;
+        }
+
+        var credential = await LookUpAsync(context);
+        context.Items[typeof(CredentialResolver)] = credential;
+        return credential;
+    }
+
+    private async ValueTask<Credential?> LookUpAsync(HttpContext context)
     {
         var token = Presented(context.Request);
         if (token is null)

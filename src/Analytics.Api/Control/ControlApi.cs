@@ -13,12 +13,12 @@ public static class ControlApi
 
     public static IEndpointRouteBuilder MapControlApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/v1/histories/forget", ForgetAsync)
+        app.MapPost("/v1/histories/forget", ForgetAsync).RequireAuthorization(Scopes.Admin)
             .WithName("ForgetHistories").WithTags("Control")
             .WithSummary("Exclude the events of these histories from every report from now on, rollups included. Idempotent.")
             .DocumentsJsonBody<ForgetRequest>(required: true)
             .Produces<ForgetResponse>().Produces<ErrorResponse>(400).Produces<ErrorResponse>(401).Produces<ErrorResponse>(403).Produces<ErrorResponse>(415);
-        app.MapPut("/v1/users/{user_id}/cap", SetCapAsync)
+        app.MapPut("/v1/users/{user_id}/cap", SetCapAsync).RequireAuthorization(Scopes.Admin)
             .WithName("SetUserCap").WithTags("Control")
             .WithSummary("Set (or clear with null) a user's lifetime credit cap, used by the user-stats extract.")
             .DocumentsJsonBody<CapRequest>(required: true)
@@ -26,9 +26,9 @@ public static class ControlApi
         return app;
     }
 
-    private static async Task<IResult> ForgetAsync(HttpContext context, CredentialResolver credentials, HistoryForgetter forgetter)
+    private static async Task<IResult> ForgetAsync(HttpContext context, HistoryForgetter forgetter)
     {
-        var (workspace, denied) = await AdminApi.AuthorizeAsync(context, credentials);
+        var (workspace, denied) = await AdminApi.AuthorizeAsync(context);
         if (denied is not null)
         {
             return denied;
@@ -64,9 +64,9 @@ public static class ControlApi
             : null;
     }
 
-    private static async Task<IResult> SetCapAsync(HttpContext context, CredentialResolver credentials, ControlStore control, string user_id)
+    private static async Task<IResult> SetCapAsync(HttpContext context, ControlStore control, string user_id)
     {
-        var (workspace, denied) = await AdminApi.AuthorizeAsync(context, credentials);
+        var (workspace, denied) = await AdminApi.AuthorizeAsync(context);
         if (denied is not null)
         {
             return denied;

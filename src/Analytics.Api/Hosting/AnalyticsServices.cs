@@ -21,6 +21,7 @@ public static class AnalyticsServices
         services.AddSingleton<JwksKeySource>();
         services.AddSingleton<JwtValidator>();
         services.AddSingleton<CredentialResolver>();
+        services.AddCredentialAuthorization();
         services.AddSingleton<ControlStore>();
         services.AddSingleton<HistoryForgetter>();
         services.AddIngestion();

@@ -131,6 +131,30 @@ public sealed class CredentialTests
         Assert.That(tracking, Is.False);
     }
 
+    [Test]
+    public async Task AdminEndpoints_RefuseThroughThePolicies_WithTheirErrorBody()
+    {
+        using var anonymous = factory.CreateClient();
+        using var ingestOnly = factory.CreateClient(await factory.CreateKeyAsync("ws-policy", ["ingest"]));
+        using var forged = factory.CreateClient(TestTokens.Hs256("another-key-entirely-of-some-length", new { workspace_id = "ws-policy", scope = "admin" }));
+
+        var unauthenticated = await anonymous.DeleteAsync("/v1/admin/keys/key_any");
+        var invalid = await forged.GetAsync("/v1/admin/workspaces");
+        var notAdmin = await ingestOnly.PutAsJsonAsync("/v1/users/u-1/cap", new { cap_limit = 1 });
+        var whoAmI = await anonymous.GetAsync("/v1/auth/whoami");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(unauthenticated.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+            Assert.That((await unauthenticated.JsonAsync()).GetProperty("error").GetString(), Is.EqualTo("missing or invalid credential"));
+            Assert.That(invalid.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+            Assert.That(notAdmin.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+            Assert.That((await notAdmin.JsonAsync()).GetProperty("error").GetString(), Is.EqualTo("the credential is not an admin"));
+            Assert.That(whoAmI.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+            Assert.That((await whoAmI.JsonAsync()).GetProperty("error").GetString(), Is.EqualTo("missing or invalid credential"));
+        });
+    }
+
     private static Task<HttpResponseMessage> Post(HttpClient client, string token, string id)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/v1/events") { Content = Events.Ndjson(Events.Line(id)) };
