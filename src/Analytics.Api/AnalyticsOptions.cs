@@ -26,8 +26,11 @@ public sealed class AnalyticsOptions
     /// <summary>The bootstrap admin token; empty disables it.</summary>
     public string? AdminToken { get; set; }
 
-    /// <summary>The HS256 key JWT credentials are verified with; empty disables JWTs.</summary>
+    /// <summary>The HS256 key JWT credentials are verified with (at least 32 bytes); empty disables HS256.</summary>
     public string? JwtSigningKey { get; set; }
+
+    /// <summary>Keys for RS256 and ES256 JWTs, and the issuer and audience JWTs must name.</summary>
+    public Auth.JwtOptions Jwt { get; set; } = new();
 
     public IngestionOptions Ingestion { get; set; } = new();
 

@@ -8,10 +8,10 @@ builder.Services.AddAnalytics(builder.Configuration);
 
 var app = builder.Build();
 
-// `analytics keys create ...` and friends run the admin operations without serving HTTP.
-if (AdminCli.IsCommand(args))
+// `keys create ...`, `migrate`, `--help` and friends run the admin operations without serving HTTP.
+if (AnalyticsCli.IsCommand(args))
 {
-    return await AdminCli.RunAsync(app.Services, args);
+    return await AnalyticsCli.InvokeAsync(app.Services, args, Console.Out, Console.Error);
 }
 
 app.MapAnalytics();

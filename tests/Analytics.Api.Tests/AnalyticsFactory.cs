@@ -6,6 +6,7 @@ using Analytics.Api.Ingestion;
 using Analytics.ClickHouse.ADO;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 
 namespace Analytics.Api.Tests;
@@ -26,12 +27,14 @@ public sealed class AnalyticsFactory : WebApplicationFactory<Program>
 
     internal static readonly string DataPath = Path.Combine(Path.GetTempPath(), "analytics-api-tests-" + Environment.ProcessId);
     private readonly Dictionary<string, string?> overrides;
+    private readonly Action<IServiceCollection>? serviceOverrides;
 
-    public AnalyticsFactory(string database, Dictionary<string, string?>? settings = null)
+    public AnalyticsFactory(string database, Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         Database = "t_" + database.ToLowerInvariant();
         SpoolPath = Path.Combine(DataPath, "spool-" + Database);
         overrides = settings ?? [];
+        serviceOverrides = services;
     }
 
     public string Database { get; }
@@ -42,9 +45,9 @@ public sealed class AnalyticsFactory : WebApplicationFactory<Program>
     public string ConnectionString => EngineConnectionString(Database);
 
     /// <summary>Drops this factory's database so that a fresh one is made at start.</summary>
-    public static async Task<AnalyticsFactory> StartFreshAsync(string database, Dictionary<string, string?>? settings = null)
+    public static async Task<AnalyticsFactory> StartFreshAsync(string database, Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
-        var factory = new AnalyticsFactory(database, settings);
+        var factory = new AnalyticsFactory(database, settings, services);
         await using (var connection = new ClickHouseConnection(EngineConnectionString("default")))
         {
             await connection.OpenAsync();
@@ -124,5 +127,9 @@ public sealed class AnalyticsFactory : WebApplicationFactory<Program>
         }
 
         builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(settings));
+        if (serviceOverrides is not null)
+        {
+            builder.ConfigureTestServices(serviceOverrides);
+        }
     }
 }

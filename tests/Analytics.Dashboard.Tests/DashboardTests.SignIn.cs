@@ -1,4 +1,6 @@
-using Analytics.Api.Auth;
+using System.Text;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 
 namespace Analytics.Dashboard.Tests;
 
@@ -54,7 +56,8 @@ public sealed partial class DashboardTests
     [Test]
     public async Task SignIn_WithAnExpiredJwt_IsRefused()
     {
-        var expired = JwtValidator.Sign(DashboardHost.JwtKey, new { workspace_id = Workspace, scopes = new[] { "read" }, exp = DateTimeOffset.UtcNow.AddMinutes(-5).ToUnixTimeSeconds() });
+        var claims = JsonSerializer.Serialize(new { workspace_id = Workspace, scopes = new[] { "read" }, exp = DateTimeOffset.UtcNow.AddMinutes(-5).ToUnixTimeSeconds() });
+        var expired = new JsonWebTokenHandler().CreateToken(claims, new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(DashboardHost.JwtKey)), SecurityAlgorithms.HmacSha256));
         var page = await OpenAsync();
 
         await page.GetByLabel("API key").FillAsync(expired);

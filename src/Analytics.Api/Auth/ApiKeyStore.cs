@@ -42,6 +42,15 @@ public sealed class ApiKeyStore(ClickHouseConnectionFactory connections, TimePro
         return revoked;
     }
 
+    /// <summary>Every key of <paramref name="workspaceId"/>, revoked ones included, oldest first.</summary>
+    public async Task<IReadOnlyList<ApiKey>> ListAsync(string workspaceId, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        var keys = await connection.QueryAsync<ApiKey>(new CommandDefinition(
+            SqlFiles.Query("keys_list"), QueryParameters.From(new { workspace = workspaceId }), cancellationToken: cancellationToken));
+        return [.. keys];
+    }
+
     /// <summary>The live key whose secret is <paramref name="secret"/>, or null.</summary>
     public async ValueTask<ApiKey?> FindAsync(string secret, CancellationToken cancellationToken)
     {

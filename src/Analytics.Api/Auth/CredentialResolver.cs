@@ -11,8 +11,20 @@ public sealed class CredentialResolver(ApiKeyStore keys, JwtValidator jwt, IOpti
 {
     private readonly string? adminToken = string.IsNullOrEmpty(options.Value.AdminToken) ? null : options.Value.AdminToken;
 
-    /// <summary>The credential presented, or null when none is present or none is valid.</summary>
+    /// <summary>The credential presented, or null when none is present or none is valid; resolved once per request.</summary>
     public async ValueTask<Credential?> ResolveAsync(HttpContext context)
+    {
+        if (context.Items.TryGetValue(typeof(CredentialResolver), out var known))
+        {
+            return (Credential?)known;
+        }
+
+        var credential = await LookUpAsync(context);
+        context.Items[typeof(CredentialResolver)] = credential;
+        return credential;
+    }
+
+    private async ValueTask<Credential?> LookUpAsync(HttpContext context)
     {
         var token = Presented(context.Request);
         if (token is null)
@@ -28,7 +40,7 @@ public sealed class CredentialResolver(ApiKeyStore keys, JwtValidator jwt, IOpti
 
         if (JwtValidator.LooksLikeJwt(token))
         {
-            return jwt.Validate(token);
+            return await jwt.ValidateAsync(token, context.RequestAborted);
         }
 
         var key = await keys.FindAsync(token, context.RequestAborted);

@@ -1,94 +1,124 @@
-using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 
 namespace Analytics.Api.Auth;
 
 /// <summary>
-/// Verifies HS256 JWTs whose claims name the workspace (<c>workspace_id</c>), the scopes
-/// (<c>scopes</c> as an array or <c>scope</c> space-separated) and optionally <c>product_id</c>.
-/// <c>exp</c> and <c>nbf</c> are honoured.
+/// Verifies JWT credentials with Microsoft.IdentityModel: HS256 with <c>Analytics:JwtSigningKey</c>, RS256 and
+/// ES256 with the keys of a JWKS document. Claims: <c>workspace_id</c> (required), <c>scopes</c> (an array) or
+/// <c>scope</c> (space-separated), optionally <c>product_id</c>; <c>exp</c> and <c>nbf</c> are honoured within
+/// <see cref="JwtOptions.ClockSkew"/> when present, <c>iss</c> and <c>aud</c> checked when configured.
 /// </summary>
-public sealed class JwtValidator(string? signingKey, TimeProvider time)
+public sealed partial class JwtValidator
 {
-    private readonly byte[]? key = string.IsNullOrEmpty(signingKey) ? null : Encoding.UTF8.GetBytes(signingKey);
+    private static readonly string[] Asymmetric = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.EcdsaSha256];
 
+    private readonly JsonWebTokenHandler handler = new() { MapInboundClaims = false };
+    private readonly SymmetricSecurityKey? symmetric;
+    private readonly JwksKeySource jwks;
+    private readonly TokenValidationParameters parameters;
+    private readonly ILogger<JwtValidator> logger;
+
+    public JwtValidator(IOptions<AnalyticsOptions> options, JwksKeySource jwks, ILogger<JwtValidator> logger)
+    {
+        this.jwks = jwks;
+        this.logger = logger;
+        var signingKey = options.Value.JwtSigningKey;
+        if (!string.IsNullOrEmpty(signingKey))
+        {
+            var bytes = Encoding.UTF8.GetBytes(signingKey);
+            if (bytes.Length < 32)
+            {
+                // HS256 needs a key of at least 256 bits; a shorter one would refuse every token without saying why.
+                throw new InvalidOperationException("Analytics:JwtSigningKey must be at least 32 bytes long (HS256 needs a 256-bit key).");
+            }
+
+            symmetric = new SymmetricSecurityKey(bytes);
+        }
+
+        var jwt = options.Value.Jwt;
+        parameters = new TokenValidationParameters
+        {
+            ValidAlgorithms = [SecurityAlgorithms.HmacSha256, .. Asymmetric],
+            RequireSignedTokens = true,
+            ValidateLifetime = true,
+
+            // Tokens without exp have always been accepted (a gateway's long-lived service token); with exp, it holds.
+            RequireExpirationTime = false,
+            ClockSkew = JwtOptions.ClockSkew,
+            ValidateIssuer = !string.IsNullOrWhiteSpace(jwt.Issuer),
+            ValidIssuer = jwt.Issuer,
+            ValidateAudience = !string.IsNullOrWhiteSpace(jwt.Audience),
+            ValidAudience = jwt.Audience,
+            TryAllIssuerSigningKeys = true,
+        };
+    }
+
+    /// <summary>True when <paramref name="token"/> has a JWT's shape (three dot-separated parts), and is no API key.</summary>
     public static bool LooksLikeJwt(string token) => token.Count(c => c == '.') == 2 && !token.StartsWith(KeySecrets.Prefix, StringComparison.Ordinal);
 
-    public Credential? Validate(string token)
+    /// <summary>The credential the token carries, or null when it is not valid.</summary>
+    public async ValueTask<Credential?> ValidateAsync(string token, CancellationToken cancellationToken)
     {
-        if (key is null)
-        {
-            return null;
-        }
-
-        var parts = token.Split('.');
-        if (parts.Length != 3)
-        {
-            return null;
-        }
-
+        JsonWebToken unverified;
         try
         {
-            using var header = JsonDocument.Parse(FromBase64Url(parts[0]));
-            if (!header.RootElement.TryGetProperty("alg", out var alg) || alg.GetString() != "HS256")
-            {
-                return null;
-            }
-
-            var expected = HMACSHA256.HashData(key, Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]));
-            if (!CryptographicOperations.FixedTimeEquals(expected, FromBase64Url(parts[2])))
-            {
-                return null;
-            }
-
-            using var payload = JsonDocument.Parse(FromBase64Url(parts[1]));
-            var claims = payload.RootElement;
-            var now = time.GetUtcNow().ToUnixTimeSeconds();
-            if ((claims.TryGetProperty("exp", out var exp) && exp.GetInt64() < now) ||
-                (claims.TryGetProperty("nbf", out var nbf) && nbf.GetInt64() > now))
-            {
-                return null;
-            }
-
-            var workspace = claims.TryGetProperty("workspace_id", out var w) ? w.GetString() : null;
-            if (string.IsNullOrEmpty(workspace))
-            {
-                return null;
-            }
-
-            var scopes = new HashSet<string>(StringComparer.Ordinal);
-            if (claims.TryGetProperty("scopes", out var list) && list.ValueKind == JsonValueKind.Array)
-            {
-                scopes.UnionWith(list.EnumerateArray().Select(s => s.GetString() ?? string.Empty));
-            }
-            else if (claims.TryGetProperty("scope", out var text) && text.ValueKind == JsonValueKind.String)
-            {
-                scopes.UnionWith(text.GetString()!.Split(' ', StringSplitOptions.RemoveEmptyEntries));
-            }
-
-            Guid? product = claims.TryGetProperty("product_id", out var p) && Guid.TryParse(p.GetString(), out var g) ? g : null;
-            return new Credential(workspace, scopes, product);
+            unverified = handler.ReadJsonWebToken(token);
         }
-        catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException)
+        catch (Exception ex) when (ex is ArgumentException or SecurityTokenException)
         {
             return null;
         }
+
+        // Each algorithm family gets only its own keys: an HS256 token is never checked against a public key
+        // (the key-confusion attack), nor an RS256 or ES256 token against the shared secret.
+        IReadOnlyList<SecurityKey> keys = unverified.Alg switch
+        {
+            SecurityAlgorithms.HmacSha256 => symmetric is null ? [] : [symmetric],
+            var alg when Asymmetric.Contains(alg) => await jwks.KeysAsync(unverified.Kid, cancellationToken),
+            _ => [],
+        };
+        if (keys.Count == 0)
+        {
+            return null;
+        }
+
+        var scoped = parameters.Clone();
+        scoped.IssuerSigningKeys = keys;
+        scoped.ValidAlgorithms = [unverified.Alg];
+        var result = await handler.ValidateTokenAsync(token, scoped);
+        if (!result.IsValid || result.SecurityToken is not JsonWebToken verified)
+        {
+            LogRefused(logger, unverified.Alg, result.Exception?.GetType().Name);
+            return null;
+        }
+
+        return CredentialOf(verified);
     }
 
-    /// <summary>Signs claims into a token; used by the CLI and tests.</summary>
-    public static string Sign(string signingKey, object claims)
+    private static Credential? CredentialOf(JsonWebToken token)
     {
-        var header = KeySecrets.Base64Url("{\"alg\":\"HS256\",\"typ\":\"JWT\"}"u8);
-        var payload = KeySecrets.Base64Url(JsonSerializer.SerializeToUtf8Bytes(claims));
-        var signature = HMACSHA256.HashData(Encoding.UTF8.GetBytes(signingKey), Encoding.ASCII.GetBytes(header + "." + payload));
-        return header + "." + payload + "." + KeySecrets.Base64Url(signature);
+        if (!token.TryGetPayloadValue<string>("workspace_id", out var workspace) || string.IsNullOrEmpty(workspace))
+        {
+            return null;
+        }
+
+        var scopes = new HashSet<string>(StringComparer.Ordinal);
+        if (token.TryGetPayloadValue<string[]>("scopes", out var list) && list is not null)
+        {
+            scopes.UnionWith(list.Where(s => s is not null));
+        }
+        else if (token.TryGetPayloadValue<string>("scope", out var text) && text is not null)
+        {
+            scopes.UnionWith(text.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        }
+
+        Guid? product = token.TryGetPayloadValue<string>("product_id", out var p) && Guid.TryParse(p, out var g) ? g : null;
+        return new Credential(workspace, scopes, product);
     }
 
-    private static byte[] FromBase64Url(string text)
-    {
-        var padded = text.Replace('-', '+').Replace('_', '/');
-        padded += (padded.Length % 4) switch { 2 => "==", 3 => "=", _ => string.Empty };
-        return Convert.FromBase64String(padded);
-    }
+    [LoggerMessage(Level = LogLevel.Debug, Message = "JWT ({Algorithm}) refused: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string algorithm, string? reason);
 }

@@ -10,7 +10,7 @@ public static class AdminApi
 {
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
-        var admin = app.MapGroup("/v1/admin").WithTags("Admin");
+        var admin = app.MapGroup("/v1/admin").WithTags("Admin").RequireAuthorization(Scopes.Admin);
         admin.MapPost("/keys", CreateKeyAsync).WithName("CreateApiKey")
             .WithSummary("Create an API key; the secret is shown only in this answer.")
             .DocumentsJsonBody<CreateKeyRequest>(required: true)
@@ -26,12 +26,12 @@ public static class AdminApi
     }
 
     /// <summary>
-    /// Checks for an admin credential and returns the workspace it acts in (the key's own, or
-    /// <c>X-Workspace-Id</c> for the bootstrap token), or the error to answer with.
+    /// The workspace an admin request acts in (the key's own, or <c>X-Workspace-Id</c> for the bootstrap token, unless
+    /// the route names one), or the error to answer with. The "admin" policy has already checked the scope.
     /// </summary>
-    internal static async Task<(string? Workspace, IResult? Denied)> AuthorizeAsync(HttpContext context, CredentialResolver credentials, string? workspace = null)
+    internal static async Task<(string? Workspace, IResult? Denied)> AuthorizeAsync(HttpContext context, string? workspace = null)
     {
-        var credential = await credentials.ResolveAsync(context);
+        var credential = await context.CredentialAsync();
         if (credential is null)
         {
             return (null, ErrorResponse.Result(401, "missing or invalid credential"));
@@ -48,7 +48,7 @@ public static class AdminApi
             : (null, ErrorResponse.Result(403, "the credential is not an admin of this workspace"));
     }
 
-    private static async Task<IResult> CreateKeyAsync(HttpContext context, CredentialResolver credentials, ApiKeyStore keys)
+    private static async Task<IResult> CreateKeyAsync(HttpContext context, ApiKeyStore keys)
     {
         var (body, unreadable) = await JsonRequestBody.ReadAsync<CreateKeyRequest>(context);
         if (unreadable is not null)
@@ -61,7 +61,7 @@ public static class AdminApi
             return ErrorResponse.Result(400, $"workspace_id is required (1-{EventParser.MaxIdLength} characters)");
         }
 
-        var (_, denied) = await AuthorizeAsync(context, credentials, workspace);
+        var (_, denied) = await AuthorizeAsync(context, workspace);
         if (denied is not null)
         {
             return denied;
@@ -87,19 +87,10 @@ public static class AdminApi
         return Results.Json(CreatedKey.From(key, secret), statusCode: 201);
     }
 
-    private static async Task<IResult> RevokeKeyAsync(HttpContext context, CredentialResolver credentials, ApiKeyStore keys, string id)
+    private static async Task<IResult> RevokeKeyAsync(HttpContext context, ApiKeyStore keys, string id)
     {
-        var credential = await credentials.ResolveAsync(context);
-        if (credential is null)
-        {
-            return ErrorResponse.Result(401, "missing or invalid credential");
-        }
-
-        if (!credential.Has(Scopes.Admin))
-        {
-            return ErrorResponse.Result(403, "the credential is not an admin");
-        }
-
+        // The "admin" policy let only an authenticated admin through.
+        var credential = (await context.CredentialAsync())!;
         var revoked = await keys.RevokeAsync(id, credential, context.RequestAborted);
         return revoked switch
         {
@@ -109,9 +100,9 @@ public static class AdminApi
         };
     }
 
-    private static async Task<IResult> PutSettingsAsync(HttpContext context, CredentialResolver credentials, ControlStore control, string workspace_id)
+    private static async Task<IResult> PutSettingsAsync(HttpContext context, ControlStore control, string workspace_id)
     {
-        var (_, denied) = await AuthorizeAsync(context, credentials, workspace_id);
+        var (_, denied) = await AuthorizeAsync(context, workspace_id);
         if (denied is not null)
         {
             return denied;

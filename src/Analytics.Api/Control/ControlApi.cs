@@ -2,8 +2,6 @@ using System.Text.Json.Serialization;
 using Analytics.Api.Auth;
 using Analytics.Api.Features.Shared;
 using Analytics.Api.Infrastructure;
-using Analytics.Api.Ingestion;
-using Dapper;
 
 namespace Analytics.Api.Control;
 
@@ -15,12 +13,12 @@ public static class ControlApi
 
     public static IEndpointRouteBuilder MapControlApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/v1/histories/forget", ForgetAsync)
+        app.MapPost("/v1/histories/forget", ForgetAsync).RequireAuthorization(Scopes.Admin)
             .WithName("ForgetHistories").WithTags("Control")
             .WithSummary("Exclude the events of these histories from every report from now on, rollups included. Idempotent.")
             .DocumentsJsonBody<ForgetRequest>(required: true)
             .Produces<ForgetResponse>().Produces<ErrorResponse>(400).Produces<ErrorResponse>(401).Produces<ErrorResponse>(403).Produces<ErrorResponse>(415);
-        app.MapPut("/v1/users/{user_id}/cap", SetCapAsync)
+        app.MapPut("/v1/users/{user_id}/cap", SetCapAsync).RequireAuthorization(Scopes.Admin)
             .WithName("SetUserCap").WithTags("Control")
             .WithSummary("Set (or clear with null) a user's lifetime credit cap, used by the user-stats extract.")
             .DocumentsJsonBody<CapRequest>(required: true)
@@ -28,9 +26,9 @@ public static class ControlApi
         return app;
     }
 
-    private static async Task<IResult> ForgetAsync(HttpContext context, CredentialResolver credentials, EventWriter writer, TimeProvider time)
+    private static async Task<IResult> ForgetAsync(HttpContext context, HistoryForgetter forgetter)
     {
-        var (workspace, denied) = await AdminApi.AuthorizeAsync(context, credentials);
+        var (workspace, denied) = await AdminApi.AuthorizeAsync(context);
         if (denied is not null)
         {
             return denied;
@@ -42,37 +40,33 @@ public static class ControlApi
             return unreadable;
         }
 
-        var ids = body?.HistoryIds?.Where(id => !string.IsNullOrWhiteSpace(id)).Distinct(StringComparer.Ordinal).ToArray();
-        if (ids is null || ids.Length == 0 || ids.Length > 10_000 || ids.Any(id => TextLength.Exceeds(id, EventParser.MaxTextLength)))
+        var ids = HistoryForgetter.Distinct(body?.HistoryIds ?? []);
+        if (HistoryForgetter.Problem(ids) is { } problem)
         {
-            return ErrorResponse.Result(400, $"history_ids must list 1 to 10000 non-empty ids of at most {EventParser.MaxTextLength} characters");
+            return ErrorResponse.Result(400, problem);
         }
 
-        // Negate the rollup rows of what is not yet forgotten, record it, then rebuild the latest names of the
-        // users and products it touched from what remains; exclusive of inserts so nothing slips between.
-        var forgotten = await writer.ExclusiveAsync(async connection =>
-        {
-            var parameters = QueryParameters.From(new { workspace, ids, now = time.GetUtcNow().UtcDateTime });
-            var fresh = (await connection.QueryAsync<string>(new CommandDefinition(SqlFiles.Query("forget_fresh"), parameters))).ToArray();
-            if (fresh.Length > 0)
-            {
-                var scoped = QueryParameters.From(new { workspace, ids = fresh, now = time.GetUtcNow().UtcDateTime });
-                foreach (var statement in new[] { "forget_prompt_daily", "forget_product_user_daily", "forget_user_institution_daily", "forget_record",
-                             "forget_profiles_delete", "forget_profiles_rebuild", "forget_products_delete", "forget_products_rebuild" })
-                {
-                    await connection.ExecuteAsync(new CommandDefinition(SqlFiles.Query(statement), scoped));
-                }
-            }
-
-            return fresh.Length;
-        }, context.RequestAborted);
-
+        var forgotten = await forgetter.ForgetAsync(workspace!, ids, context.RequestAborted);
         return Results.Ok(new ForgetResponse(forgotten, ids.Length - forgotten));
     }
 
-    private static async Task<IResult> SetCapAsync(HttpContext context, CredentialResolver credentials, ControlStore control, string user_id)
+    /// <summary>What is wrong with a cap limit, or null; the API and the CLI refuse the same caps.</summary>
+    public static string? CapProblem(decimal? capLimit)
     {
-        var (workspace, denied) = await AdminApi.AuthorizeAsync(context, credentials);
+        if (capLimit is < 0 or >= 1_000_000_000_000m)
+        {
+            return "cap_limit must be a non-negative number below 1e12, or null";
+        }
+
+        // The column keeps 6 decimals: a cap with more would be stored rounded, and read back unlike its echo.
+        return capLimit is { } cap && decimal.Round(cap, CapDecimals) != cap
+            ? $"cap_limit has more than {CapDecimals} decimal places; at most {CapDecimals} are stored"
+            : null;
+    }
+
+    private static async Task<IResult> SetCapAsync(HttpContext context, ControlStore control, string user_id)
+    {
+        var (workspace, denied) = await AdminApi.AuthorizeAsync(context);
         if (denied is not null)
         {
             return denied;
@@ -89,15 +83,9 @@ public static class ControlApi
             return ErrorResponse.Result(400, "the body must be {\"cap_limit\": number or null}");
         }
 
-        if (body.CapLimit is < 0 or >= 1_000_000_000_000m)
+        if (CapProblem(body.CapLimit) is { } problem)
         {
-            return ErrorResponse.Result(400, "cap_limit must be a non-negative number below 1e12, or null");
-        }
-
-        // The column keeps 6 decimals: a cap with more would be stored rounded, and read back unlike its echo.
-        if (body.CapLimit is { } cap && decimal.Round(cap, CapDecimals) != cap)
-        {
-            return ErrorResponse.Result(400, $"cap_limit has more than {CapDecimals} decimal places; at most {CapDecimals} are stored");
+            return ErrorResponse.Result(400, problem);
         }
 
         await control.SetCapAsync(workspace!, user_id, body.CapLimit, context.RequestAborted);

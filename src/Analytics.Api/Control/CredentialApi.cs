@@ -13,18 +13,18 @@ public static class CredentialApi
 {
     public static IEndpointRouteBuilder MapCredentialApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/v1/auth/whoami", WhoAmIAsync).WithName("WhoAmI").WithTags("Admin")
+        app.MapGet("/v1/auth/whoami", (Func<HttpContext, Task<IResult>>)WhoAmIAsync).RequireAuthorization().WithName("WhoAmI").WithTags("Admin")
             .WithSummary("The presented credential's workspace, scopes and product; the bootstrap admin token has no workspace of its own.")
             .Produces<WhoAmI>().Produces<ErrorResponse>(401);
-        app.MapGet("/v1/admin/workspaces", WorkspacesAsync).WithName("ListWorkspaces").WithTags("Admin")
+        app.MapGet("/v1/admin/workspaces", WorkspacesAsync).RequireAuthorization(Scopes.Admin).WithName("ListWorkspaces").WithTags("Admin")
             .WithSummary("The workspaces the credential may act for: every workspace with a live key or stored usage for the bootstrap admin token, its own for an admin key.")
             .Produces<WorkspaceList>().Produces<ErrorResponse>(401).Produces<ErrorResponse>(403);
         return app;
     }
 
-    private static async Task<IResult> WhoAmIAsync(HttpContext context, CredentialResolver credentials)
+    private static async Task<IResult> WhoAmIAsync(HttpContext context)
     {
-        var credential = await credentials.ResolveAsync(context);
+        var credential = await context.CredentialAsync();
         return credential is null
             ? ErrorResponse.Result(401, "missing or invalid credential")
             : Results.Ok(new WhoAmI(
@@ -34,19 +34,10 @@ public static class CredentialApi
                 credential.IsBootstrapAdmin));
     }
 
-    private static async Task<IResult> WorkspacesAsync(HttpContext context, CredentialResolver credentials, ClickHouseConnectionFactory connections)
+    private static async Task<IResult> WorkspacesAsync(HttpContext context, ClickHouseConnectionFactory connections)
     {
-        var credential = await credentials.ResolveAsync(context);
-        if (credential is null)
-        {
-            return ErrorResponse.Result(401, "missing or invalid credential");
-        }
-
-        if (!credential.Has(Scopes.Admin))
-        {
-            return ErrorResponse.Result(403, "the credential is not an admin");
-        }
-
+        // The "admin" policy let only an authenticated admin through.
+        var credential = (await context.CredentialAsync())!;
         if (!credential.IsBootstrapAdmin)
         {
             return Results.Ok(new WorkspaceList([credential.WorkspaceId!]));

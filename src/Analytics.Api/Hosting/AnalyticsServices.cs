@@ -18,9 +18,13 @@ public static class AnalyticsServices
         services.AddSingleton<ClickHouseConnectionFactory>();
         services.AddSingleton<SchemaMigrator>();
         services.AddSingleton<ApiKeyStore>();
-        services.AddSingleton(sp => new JwtValidator(sp.GetRequiredService<IOptions<AnalyticsOptions>>().Value.JwtSigningKey, sp.GetRequiredService<TimeProvider>()));
+        services.AddHttpClient(nameof(JwksKeySource), client => client.Timeout = TimeSpan.FromSeconds(10));
+        services.AddSingleton<JwksKeySource>();
+        services.AddSingleton<JwtValidator>();
         services.AddSingleton<CredentialResolver>();
+        services.AddCredentialAuthorization();
         services.AddSingleton<ControlStore>();
+        services.AddSingleton<HistoryForgetter>();
         services.AddIngestion();
 
         // The schema must exist before anything else starts: registered first, started first.

@@ -40,10 +40,12 @@ public sealed class CredentialTests
     {
         using var client = factory.CreateClient();
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var valid = JwtValidator.Sign(AnalyticsFactory.JwtKey, new { workspace_id = "ws-jwt", scopes = new[] { "ingest" }, exp = now + 600 });
-        var expired = JwtValidator.Sign(AnalyticsFactory.JwtKey, new { workspace_id = "ws-jwt", scopes = new[] { "ingest" }, exp = now - 10 });
-        var forged = JwtValidator.Sign("another-key-entirely-of-some-length", new { workspace_id = "ws-jwt", scopes = new[] { "ingest" } });
-        var readOnly = JwtValidator.Sign(AnalyticsFactory.JwtKey, new { workspace_id = "ws-jwt", scope = "read" });
+        var valid = TestTokens.Hs256(AnalyticsFactory.JwtKey, new { workspace_id = "ws-jwt", scopes = new[] { "ingest" }, exp = now + 600 });
+
+        // Beyond the 30 s clock skew a token is tolerated by.
+        var expired = TestTokens.Hs256(AnalyticsFactory.JwtKey, new { workspace_id = "ws-jwt", scopes = new[] { "ingest" }, exp = now - 120 });
+        var forged = TestTokens.Hs256("another-key-entirely-of-some-length", new { workspace_id = "ws-jwt", scopes = new[] { "ingest" } });
+        var readOnly = TestTokens.Hs256(AnalyticsFactory.JwtKey, new { workspace_id = "ws-jwt", scope = "read" });
 
         Assert.Multiple(async () =>
         {
@@ -127,6 +129,30 @@ public sealed class CredentialTests
         Assert.That(caps, Is.EqualTo(new[] { ("u-7", (decimal?)12.5m), ("u-8", null) }));
         var tracking = await factory.Services.GetRequiredService<Analytics.Api.Control.ControlStore>().PromptUsageTrackingAsync("ws-settings", CancellationToken.None);
         Assert.That(tracking, Is.False);
+    }
+
+    [Test]
+    public async Task AdminEndpoints_RefuseThroughThePolicies_WithTheirErrorBody()
+    {
+        using var anonymous = factory.CreateClient();
+        using var ingestOnly = factory.CreateClient(await factory.CreateKeyAsync("ws-policy", ["ingest"]));
+        using var forged = factory.CreateClient(TestTokens.Hs256("another-key-entirely-of-some-length", new { workspace_id = "ws-policy", scope = "admin" }));
+
+        var unauthenticated = await anonymous.DeleteAsync("/v1/admin/keys/key_any");
+        var invalid = await forged.GetAsync("/v1/admin/workspaces");
+        var notAdmin = await ingestOnly.PutAsJsonAsync("/v1/users/u-1/cap", new { cap_limit = 1 });
+        var whoAmI = await anonymous.GetAsync("/v1/auth/whoami");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(unauthenticated.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+            Assert.That((await unauthenticated.JsonAsync()).GetProperty("error").GetString(), Is.EqualTo("missing or invalid credential"));
+            Assert.That(invalid.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+            Assert.That(notAdmin.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+            Assert.That((await notAdmin.JsonAsync()).GetProperty("error").GetString(), Is.EqualTo("the credential is not an admin"));
+            Assert.That(whoAmI.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+            Assert.That((await whoAmI.JsonAsync()).GetProperty("error").GetString(), Is.EqualTo("missing or invalid credential"));
+        });
     }
 
     private static Task<HttpResponseMessage> Post(HttpClient client, string token, string id)

@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using Analytics.Api.Auth;
 
 namespace Analytics.Api.Tests.Features;
 
@@ -28,7 +27,7 @@ internal static class ApiClients
 
     /// <summary>A signed JWT for <paramref name="workspace"/> with <paramref name="scopes"/>.</summary>
     public static string Jwt(string workspace, params string[] scopes) =>
-        JwtValidator.Sign(AnalyticsFactory.JwtKey, new { workspace_id = workspace, scopes, exp = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds() });
+        Tests.Auth.TestTokens.Hs256(AnalyticsFactory.JwtKey, new { workspace_id = workspace, scopes, exp = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds() });
 
     /// <summary>Forgets histories through the control API.</summary>
     public static async Task ForgetAsync(this AnalyticsFactory factory, string workspace, params string[] historyIds)
