@@ -46,10 +46,10 @@ public class OtlpDecodeBenchmarks
     public int OtlpDecodeOnly() => ExportTraceServiceRequest.Parser.ParseFrom(protobufBody).ResourceSpans[0].ScopeSpans[0].Spans.Count;
 
     /// <summary>The events as one export of one resource (the gateway) and one scope, a span each.</summary>
-    private static ExportTraceServiceRequest AsExport(IEnumerable<EventRecord> events)
+    internal static ExportTraceServiceRequest AsExport(IEnumerable<EventRecord> events, int seed = 42)
     {
         var scope = new ScopeSpans { Scope = new InstrumentationScope { Name = "gateway" } };
-        var random = new Random(42);
+        var random = new Random(seed);
         var traceId = new byte[16];
         var spanId = new byte[8];
         foreach (var e in events)
