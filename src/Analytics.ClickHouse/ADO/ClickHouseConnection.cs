@@ -76,12 +76,12 @@ public sealed class ClickHouseConnection : DbConnection
             return;
         }
 
-        transport = settings.Engine switch
+        transport = new TracedTransport(settings.Engine switch
         {
             ClickHouseEngine.Embedded => new EmbeddedTransport(ChDbEngine.Open(settings.Path, settings.LibraryPath, settings.PoolSize)),
             _ => HttpTransports.GetOrAdd(settings.ConnectionString, _ => new DriverTransport(
                 new Uri(settings.Url), settings.Username, settings.Password, settings.Compression)),
-        };
+        });
         state = ConnectionState.Open;
     }
 
