@@ -4,6 +4,7 @@ using Analytics.Api.Features.PromptUsage;
 using Analytics.Api.Features.UserStats;
 using Analytics.Api.Ingestion;
 using Analytics.Api.Ingestion.Otlp;
+using Analytics.Api.Telemetry;
 
 namespace Analytics.Api.Hosting;
 
@@ -13,6 +14,7 @@ public static class AnalyticsEndpoints
     public static WebApplication MapAnalytics(this WebApplication app)
     {
         app.UseDashboard();
+        app.MapTelemetry();
         app.MapOpenApi();
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).WithName("Healthz").WithTags("Health").WithSummary("Liveness probe.");
         app.MapGet("/v1/analytics/health", () => Results.Ok(new { code = 0, message = "success", data = new { status = "ok" } }))

@@ -2,6 +2,7 @@ using Analytics.Api.Auth;
 using Analytics.Api.Control;
 using Analytics.Api.Infrastructure;
 using Analytics.Api.Ingestion;
+using Analytics.Api.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace Analytics.Api.Hosting;
@@ -20,6 +21,7 @@ public static class AnalyticsServices
         services.AddSingleton(sp => new JwtValidator(sp.GetRequiredService<IOptions<AnalyticsOptions>>().Value.JwtSigningKey, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<CredentialResolver>();
         services.AddSingleton<ControlStore>();
+        services.AddTelemetry(configuration);
         services.AddIngestion();
 
         // The schema must exist before anything else starts: registered first, started first.
