@@ -23,6 +23,7 @@ public static class AnalyticsServices
         services.AddSingleton<ControlStore>();
         services.AddTelemetry(configuration);
         services.AddIngestion();
+        services.AddSingleton<Readiness>();
 
         // The schema must exist before anything else starts: registered first, started first.
         services.AddHostedService<SchemaStartup>();

@@ -29,6 +29,7 @@ public sealed partial class EventWriter : BackgroundService
     private readonly TaskCompletionSource ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long buffered;
     private volatile bool stopping;
+    private volatile string? dedupLoadProblem;
 
     public EventWriter(ClickHouseConnectionFactory connections, IOptions<AnalyticsOptions> options, TimeProvider time, AnalyticsMetrics metrics, ILogger<EventWriter> logger)
     {
@@ -71,6 +72,9 @@ public sealed partial class EventWriter : BackgroundService
     /// being written; until then admitted requests wait in the buffer.
     /// </summary>
     public Task Ready => ready.Task;
+
+    /// <summary>Why the last attempt to load the de-duplication window failed, while it is not loaded yet.</summary>
+    public string? DedupLoadProblem => ready.Task.IsCompleted ? null : dedupLoadProblem;
 
     /// <summary>False once the service is stopping: no request is admitted any more.</summary>
     public bool IsAccepting => !stopping;
@@ -142,6 +146,7 @@ public sealed partial class EventWriter : BackgroundService
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 LogDedupLoadFailed(logger, ex.Message);
+                dedupLoadProblem = ex.Message;
                 if (stopping)
                 {
                     break; // what is buffered goes to the spool; replay de-duplicates against the ids loaded then
