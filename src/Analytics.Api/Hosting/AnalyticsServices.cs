@@ -17,6 +17,7 @@ public static class AnalyticsServices
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ClickHouseConnectionFactory>();
         services.AddSingleton<SchemaMigrator>();
+        services.AddSingleton<RetentionMigrator>();
         services.AddSingleton<ApiKeyStore>();
         services.AddSingleton(sp => new JwtValidator(sp.GetRequiredService<IOptions<AnalyticsOptions>>().Value.JwtSigningKey, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<CredentialResolver>();
