@@ -1,3 +1,5 @@
+using Analytics.Api.Tests.Features;
+
 namespace Analytics.Api.Tests.Infrastructure;
 
 /// <summary>
@@ -86,9 +88,51 @@ public sealed class RetentionTests
     }
 
     [Test]
+    public async Task ForgettingAfterRawEventsExpired_NegatesOnlyTheDaysStillStored_AndRebuildsProfilesFromWhatIsLeft()
+    {
+        const string Forget = "retention_forget";
+        await using (var factory = await AnalyticsFactory.StartFreshAsync(Forget))
+        {
+            await using var connection = await factory.OpenConnectionAsync();
+            await connection.ExecuteAsync(
+                "INSERT INTO events (workspace_id, event_id, timestamp, user_id, user_email, prompt_id, history_id, ingested_at) VALUES " +
+                "('ws-retention', 'f-old-keep', now64(3) - INTERVAL 70 DAY, 'u1', 'ada@old.io', 'p1', 'h-keep', now64(3) - INTERVAL 70 DAY), " +
+                "('ws-retention', 'f-old-forget', now64(3) - INTERVAL 70 DAY, 'u1', '', 'p1', 'h-forget', now64(3) - INTERVAL 70 DAY), " +
+                "('ws-retention', 'f-new-forget', now64(3), 'u1', '', 'p1', 'h-forget', now64(3)), " +
+                "('ws-retention', 'f-new-keep', now64(3), 'u1', '', 'p1', 'h-keep', now64(3))");
+            Assert.That(await EmailAsync(connection), Is.EqualTo("ada@old.io"), "arranged: the email sent 70 days ago is the latest");
+        }
+
+        await using (var factory = new AnalyticsFactory(Forget, new() { ["Analytics:Retention:RawEvents"] = "1.00:00:00" }))
+        {
+            _ = factory.Server;
+            await using var connection = await factory.OpenConnectionAsync();
+            await connection.ExecuteAsync("OPTIMIZE TABLE events FINAL");
+            Assert.That(await connection.ExecuteScalarAsync<ulong>("SELECT count() FROM events"), Is.EqualTo(2UL), "arranged: the 70-day-old events expired");
+
+            await factory.ForgetAsync(Workspace, "h-forget");
+
+            Assert.Multiple(async () =>
+            {
+                Assert.That(await CallsAsync(connection, "day = today() - 70"), Is.EqualTo(2),
+                    "the expired day still counts the forgotten history: there was no raw event left to negate");
+                Assert.That(await CallsAsync(connection, "day >= today() - 1"), Is.EqualTo(1), "the stored day no longer counts it");
+                Assert.That(await EmailAsync(connection), Is.Empty,
+                    "the profile is rebuilt from the events left: an email only an expired event sent is gone, whatever its history");
+            });
+        }
+    }
+
+    [Test]
     public void ARawRetentionShorterThanTheDedupWindow_IsRefused() =>
         Assert.That(() => Analytics.Api.Infrastructure.RetentionMigrator.Expressions(new RetentionOptions { RawEvents = TimeSpan.FromHours(1) }, TimeSpan.FromDays(1)),
             Throws.InvalidOperationException.With.Message.Contains("DedupWindow"));
+
+    private static Task<long> CallsAsync(ClickHouse.ADO.ClickHouseConnection connection, string days) =>
+        connection.ExecuteScalarAsync<long>($"SELECT sum(calls) FROM prompt_daily WHERE workspace_id = 'ws-retention' AND {days}");
+
+    private static Task<string?> EmailAsync(ClickHouse.ADO.ClickHouseConnection connection) =>
+        connection.ExecuteScalarAsync<string>("SELECT max(user_email).2 FROM user_profiles_latest WHERE workspace_id = 'ws-retention' AND user_id = 'u1'");
 
     private static async Task<List<string>> PartitionsAsync(ClickHouse.ADO.ClickHouseConnection connection, string table) =>
         (await connection.QueryAsync<string>(
