@@ -379,21 +379,7 @@ public sealed partial class EventWriter : BackgroundService
                 Dedup.Add(keys, time.GetUtcNow().UtcDateTime);
                 Spool.Remove(file);
                 LogReplayed(logger, events.Count, Spool.Count);
-                foreach (var group in events.GroupBy(e => e.WorkspaceId, StringComparer.Ordinal))
-                {
-                    metrics.Replayed(group.Key, group.Count());
-                }
-
-                var stored = events.ToHashSet(ReferenceEqualityComparer.Instance);
-                foreach (var group in batch.Events.Where(e => !stored.Contains(e)).GroupBy(e => e.WorkspaceId, StringComparer.Ordinal))
-                {
-                    metrics.Duplicates(group.Key, group.Count());
-                }
-
-                foreach (var group in quarantined.GroupBy(q => q.WorkspaceId, StringComparer.Ordinal))
-                {
-                    metrics.Quarantined(group.Key, group.Count());
-                }
+                CountReplay(batch, events, quarantined);
                 await RecordCountsAsync(batch.Events.Select(e => (e.WorkspaceId, 0, 1, 0))
                     .Concat(events.Select(e => (e.WorkspaceId, 1, -1, 0)))
                     .Concat(batch.Quarantined.Select(q => (q.WorkspaceId, 0, 0, 1))));
@@ -402,6 +388,22 @@ public sealed partial class EventWriter : BackgroundService
         finally
         {
             mutation.Release();
+        }
+    }
+
+    /// <summary>A replayed batch in the metrics: its events stored, those found stored already, its lines quarantined (out-of-range events among them).</summary>
+    private void CountReplay(EventSpool.Batch batch, List<EventRecord> stored, List<QuarantinedLine> quarantined)
+    {
+        var inserted = stored.ToHashSet(ReferenceEqualityComparer.Instance);
+        foreach (var group in batch.Events.GroupBy(e => e.WorkspaceId, StringComparer.Ordinal))
+        {
+            metrics.Replayed(group.Key, group.Count(inserted.Contains));
+            metrics.Duplicates(group.Key, group.Count(e => !inserted.Contains(e) && e.Timestamp >= EventParser.EarliestTimestamp && e.Timestamp <= EventParser.LatestTimestamp));
+        }
+
+        foreach (var group in quarantined.GroupBy(q => q.WorkspaceId, StringComparer.Ordinal))
+        {
+            metrics.Quarantined(group.Key, group.Count());
         }
     }
 
