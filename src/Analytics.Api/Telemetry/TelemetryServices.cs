@@ -18,6 +18,9 @@ public static class TelemetryServices
 {
     public const string MetricsPath = "/metrics";
 
+    // Scrapes and probes come every few seconds and say nothing about the traffic: no spans for them.
+    private static readonly HashSet<string> Untraced = new(StringComparer.OrdinalIgnoreCase) { MetricsPath, "/healthz", "/readyz" };
+
     public static IServiceCollection AddTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<AnalyticsMetrics>();
@@ -37,7 +40,7 @@ public static class TelemetryServices
             telemetry
                 .WithTracing(tracing => tracing
                     .AddSource(ClickHouseDiagnostics.ActivitySourceName)
-                    .AddAspNetCoreInstrumentation(options => options.Filter = context => context.Request.Path != MetricsPath))
+                    .AddAspNetCoreInstrumentation(options => options.Filter = context => !Untraced.Contains(context.Request.Path.Value ?? string.Empty)))
                 .UseOtlpExporter();
         }
 
