@@ -45,7 +45,7 @@ public sealed partial class EventWriter : BackgroundService
 
         Dedup = new DedupIndex(this.options.DedupWindow, time);
         Spool = new EventSpool(this.options.SpoolPath);
-        metrics.Observe(() => Buffered, this.options.BufferCapacity, () => Spool.Count, () => Spool.OldestAge(time.GetUtcNow().UtcDateTime).TotalSeconds, () => Dedup.Count);
+        metrics.Observe(() => Buffered, this.options.BufferCapacity, () => Spool.Count, () => Spool.OldestAge(time.GetUtcNow().UtcDateTime).TotalSeconds, () => Dedup.Count, () => Dedup.MemoryBytes);
         retry = this.options.InsertAttempts <= 1 ? ResiliencePipeline.Empty : new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions
             {

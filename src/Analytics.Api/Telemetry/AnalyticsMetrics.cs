@@ -66,7 +66,7 @@ public sealed class AnalyticsMetrics
         queryDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("api", api), new KeyValuePair<string, object?>("http.response.status_code", status));
 
     /// <summary>Observes what the writer holds: called once, by the writer.</summary>
-    public void Observe(Func<long> buffered, long capacity, Func<int> spoolBatches, Func<double> spoolAgeSeconds, Func<int> dedupIds)
+    public void Observe(Func<long> buffered, long capacity, Func<int> spoolBatches, Func<double> spoolAgeSeconds, Func<int> dedupIds, Func<long> dedupBytes)
     {
         meter.CreateObservableUpDownCounter("analytics.buffer.events", buffered, "{event}", "Events and quarantined lines admitted but not yet stored or spooled.");
         meter.CreateObservableUpDownCounter("analytics.buffer.capacity", () => capacity, "{event}", "The most events the buffer holds (Analytics:Ingestion:BufferCapacity).");
@@ -74,6 +74,7 @@ public sealed class AnalyticsMetrics
         meter.CreateObservableUpDownCounter("analytics.spool.batches", spoolBatches, "{batch}", "Batches waiting in the spool for ClickHouse.");
         meter.CreateObservableGauge("analytics.spool.age", spoolAgeSeconds, "s", "Age of the oldest spooled batch; 0 when the spool is empty.");
         meter.CreateObservableUpDownCounter("analytics.dedup.ids", dedupIds, "{id}", "Event ids remembered in the de-duplication window.");
+        meter.CreateObservableUpDownCounter("analytics.dedup.memory", dedupBytes, "By", "Memory the de-duplication window's table takes.");
     }
 
     private static void Add(Counter<long> counter, string workspace, long count)

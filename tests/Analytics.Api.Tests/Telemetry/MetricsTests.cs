@@ -53,6 +53,7 @@ public sealed class MetricsTests
             Assert.That(Single(samples, "analytics_spool_batches"), Is.Zero);
             Assert.That(Single(samples, "analytics_spool_age_seconds"), Is.Zero);
             Assert.That(Single(samples, "analytics_dedup_ids"), Is.EqualTo(3), "the three ids stored");
+            Assert.That(Single(samples, "analytics_dedup_memory_bytes"), Is.EqualTo(factory.Services.GetRequiredService<Analytics.Api.Ingestion.EventWriter>().Dedup.MemoryBytes).And.GreaterThan(0));
             Assert.That(samples.Where(s => s.Name == "analytics_insert_batch_size_sum").Sum(s => s.Value), Is.GreaterThanOrEqualTo(3));
             Assert.That(samples.Where(s => s.Name == "analytics_insert_duration_seconds_count" && s.Labels.GetValueOrDefault("outcome") == "committed").Sum(s => s.Value), Is.GreaterThanOrEqualTo(1));
             Assert.That(samples.Where(s => s.Name == "analytics_query_duration_seconds_count" && s.Labels.GetValueOrDefault("api") == "prompt_stats").Sum(s => s.Value), Is.EqualTo(1));
