@@ -44,7 +44,7 @@ public sealed class SpoolMetricsTests
             Assert.That(Count(down, "analytics_events_replayed_total"), Is.Zero);
             Assert.That(Count(down, "analytics_events_accepted_total"), Is.Zero);
             Assert.That(down.Single(s => s.Name == "analytics_spool_batches").Value, Is.EqualTo(1));
-            Assert.That(down.Single(s => s.Name == "analytics_spool_age_seconds").Value, Is.GreaterThanOrEqualTo(0));
+            Assert.That(down.Single(s => s.Name == "analytics_spool_age_seconds").Value, Is.GreaterThan(0), "read from the waiting file's name");
             Assert.That(down.Where(s => s.Name == "analytics_insert_duration_seconds_count" && s.Labels.GetValueOrDefault("outcome") == "failed").Sum(s => s.Value), Is.GreaterThanOrEqualTo(2), "both attempts, and any replay tried since");
             Assert.That(Count(up, "analytics_events_replayed_total"), Is.EqualTo(2));
             Assert.That(Count(up, "analytics_events_spooled_total"), Is.EqualTo(2));
