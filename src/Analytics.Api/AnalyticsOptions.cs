@@ -34,6 +34,10 @@ public sealed class AnalyticsOptions
 
     public IngestionOptions Ingestion { get; set; } = new();
 
+    public MetricsOptions Metrics { get; set; } = new();
+
+    public RetentionOptions Retention { get; set; } = new();
+
     /// <summary>
     /// Where OTLP/gRPC exporters reach the trace export service, e.g. <c>http://0.0.0.0:4317</c> (HTTP/2 without
     /// TLS, on a port of its own); unset, the default, serves none. OTLP/HTTP is always on <c>POST /v1/traces</c>.
@@ -78,4 +82,21 @@ public sealed class IngestionOptions
 
     /// <summary>The largest request body accepted, after decompression.</summary>
     public long MaxBodyBytes { get; set; } = 64 * 1024 * 1024;
+}
+
+/// <summary>Who may scrape <c>GET /metrics</c> (section <c>Analytics:Metrics</c>).</summary>
+public sealed class MetricsOptions
+{
+    /// <summary>When set, <c>/metrics</c> answers only <c>Authorization: Bearer</c> with this token; empty serves it to anyone.</summary>
+    public string? Token { get; set; }
+}
+
+/// <summary>How long stored data is kept (section <c>Analytics:Retention</c>); unset keeps it forever.</summary>
+public sealed class RetentionOptions
+{
+    /// <summary>How long raw events are kept after their timestamp (and at least that long after they were stored).</summary>
+    public TimeSpan? RawEvents { get; set; }
+
+    /// <summary>How long the daily rollups keep a day, counted from the day's start.</summary>
+    public TimeSpan? Rollups { get; set; }
 }

@@ -124,6 +124,12 @@ public sealed class AnalyticsFactory : WebApplicationFactory<Program>
         foreach (var (key, value) in overrides)
         {
             settings[key] = value;
+            if (key.StartsWith("OTEL_", StringComparison.Ordinal))
+            {
+                // Read while the services are registered (as the environment variables they stand for are), before
+                // the app configuration below is added.
+                builder.UseSetting(key, value);
+            }
         }
 
         builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(settings));

@@ -3,6 +3,7 @@ using Analytics.Api.Control;
 using Analytics.Api.Infrastructure;
 using Analytics.Api.Ingestion;
 using Analytics.Api.Ingestion.Otlp;
+using Analytics.Api.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace Analytics.Api.Hosting;
@@ -17,6 +18,7 @@ public static class AnalyticsServices
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ClickHouseConnectionFactory>();
         services.AddSingleton<SchemaMigrator>();
+        services.AddSingleton<RetentionMigrator>();
         services.AddSingleton<ApiKeyStore>();
         services.AddHttpClient(nameof(JwksKeySource), client => client.Timeout = TimeSpan.FromSeconds(10));
         services.AddSingleton<JwksKeySource>();
@@ -25,7 +27,9 @@ public static class AnalyticsServices
         services.AddCredentialAuthorization();
         services.AddSingleton<ControlStore>();
         services.AddSingleton<HistoryForgetter>();
+        services.AddTelemetry(configuration);
         services.AddIngestion();
+        services.AddSingleton<Readiness>();
 
         // The schema must exist before anything else starts: registered first, started first.
         services.AddHostedService<SchemaStartup>();

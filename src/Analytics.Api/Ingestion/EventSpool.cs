@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 
 namespace Analytics.Api.Ingestion;
@@ -10,6 +11,7 @@ namespace Analytics.Api.Ingestion;
 /// </summary>
 public sealed class EventSpool
 {
+    private const string NameTimeFormat = "yyyyMMddHHmmssfffffff";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly string folder;
     private long sequence;
@@ -28,9 +30,28 @@ public sealed class EventSpool
 
     public int Count => Volatile.Read(ref count);
 
+    /// <summary>How long the oldest batch has waited (from its file name, which starts with its UTC time); zero when none waits.</summary>
+    public TimeSpan OldestAge(DateTime utcNow)
+    {
+        if (IsEmpty)
+        {
+            return TimeSpan.Zero;
+        }
+
+        var oldest = Directory.EnumerateFiles(folder, "*.json").Select(Path.GetFileName).Order(StringComparer.Ordinal).FirstOrDefault();
+        if (oldest is null || oldest.Length < NameTimeFormat.Length
+            || !DateTime.TryParseExact(oldest.AsSpan(0, NameTimeFormat.Length), NameTimeFormat, CultureInfo.InvariantCulture,
+                DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var written))
+        {
+            return TimeSpan.Zero;
+        }
+
+        return utcNow > written ? utcNow - written : TimeSpan.Zero;
+    }
+
     public async Task WriteAsync(Batch batch, CancellationToken cancellationToken)
     {
-        var name = $"{DateTime.UtcNow:yyyyMMddHHmmssfffffff}-{Interlocked.Increment(ref sequence):D10}";
+        var name = $"{DateTime.UtcNow.ToString(NameTimeFormat, CultureInfo.InvariantCulture)}-{Interlocked.Increment(ref sequence):D10}";
         var temporary = Path.Combine(folder, name + ".tmp");
         await using (var stream = File.Create(temporary))
         {

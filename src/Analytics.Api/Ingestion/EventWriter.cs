@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Threading.Channels;
 using Analytics.Api.Infrastructure;
+using Analytics.Api.Telemetry;
 using Analytics.ClickHouse.ADO;
 using Dapper;
 using Microsoft.Extensions.Options;
@@ -23,16 +24,19 @@ public sealed partial class EventWriter : BackgroundService
     private readonly IngestionOptions options;
     private readonly TimeProvider time;
     private readonly ILogger<EventWriter> logger;
+    private readonly AnalyticsMetrics metrics;
     private readonly ResiliencePipeline retry;
     private readonly TaskCompletionSource ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long buffered;
     private volatile bool stopping;
+    private volatile string? dedupLoadProblem;
 
-    public EventWriter(ClickHouseConnectionFactory connections, IOptions<AnalyticsOptions> options, TimeProvider time, ILogger<EventWriter> logger)
+    public EventWriter(ClickHouseConnectionFactory connections, IOptions<AnalyticsOptions> options, TimeProvider time, AnalyticsMetrics metrics, ILogger<EventWriter> logger)
     {
         this.connections = connections;
         this.options = options.Value.Ingestion;
         this.time = time;
+        this.metrics = metrics;
         this.logger = logger;
         if (DedupIndex.WindowProblem(this.options.DedupWindow) is { } problem)
         {
@@ -41,6 +45,7 @@ public sealed partial class EventWriter : BackgroundService
 
         Dedup = new DedupIndex(this.options.DedupWindow, time);
         Spool = new EventSpool(this.options.SpoolPath);
+        metrics.Observe(() => Buffered, this.options.BufferCapacity, () => Spool.Count, () => Spool.OldestAge(time.GetUtcNow().UtcDateTime).TotalSeconds, () => Dedup.Count, () => Dedup.MemoryBytes);
         retry = this.options.InsertAttempts <= 1 ? ResiliencePipeline.Empty : new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions
             {
@@ -67,6 +72,9 @@ public sealed partial class EventWriter : BackgroundService
     /// being written; until then admitted requests wait in the buffer.
     /// </summary>
     public Task Ready => ready.Task;
+
+    /// <summary>Why the last attempt to load the de-duplication window failed, while it is not loaded yet.</summary>
+    public string? DedupLoadProblem => ready.Task.IsCompleted ? null : dedupLoadProblem;
 
     /// <summary>False once the service is stopping: no request is admitted any more.</summary>
     public bool IsAccepting => !stopping;
@@ -138,6 +146,7 @@ public sealed partial class EventWriter : BackgroundService
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 LogDedupLoadFailed(logger, ex.Message);
+                dedupLoadProblem = ex.Message;
                 if (stopping)
                 {
                     break; // what is buffered goes to the spool; replay de-duplicates against the ids loaded then
@@ -272,6 +281,9 @@ public sealed partial class EventWriter : BackgroundService
                 await RecordCountsAsync(requests.Select((r, i) => (r.WorkspaceId, counts[i].Accepted, counts[i].Duplicates + r.Repeated, r.Quarantined.Count)));
                 for (var i = 0; i < requests.Count; i++)
                 {
+                    metrics.Accepted(requests[i].WorkspaceId, counts[i].Accepted);
+                    metrics.Duplicates(requests[i].WorkspaceId, counts[i].Duplicates + requests[i].Repeated);
+                    metrics.Quarantined(requests[i].WorkspaceId, requests[i].Quarantined.Count);
                     requests[i].Complete(new IngestOutcome(counts[i].Accepted, counts[i].Duplicates));
                 }
 
@@ -316,6 +328,9 @@ public sealed partial class EventWriter : BackgroundService
         {
             if (!requests[i].WaitForCommit)
             {
+                // The duplicates were dropped here; the events and lines wait in the spool and count when replayed.
+                metrics.Spooled(requests[i].WorkspaceId, counts[i].Accepted);
+                metrics.Duplicates(requests[i].WorkspaceId, counts[i].Duplicates + requests[i].Repeated);
                 requests[i].Complete(new IngestOutcome(counts[i].Accepted, counts[i].Duplicates, Spooled: true));
             }
         }
@@ -364,6 +379,7 @@ public sealed partial class EventWriter : BackgroundService
                 Dedup.Add(keys, time.GetUtcNow().UtcDateTime);
                 Spool.Remove(file);
                 LogReplayed(logger, events.Count, Spool.Count);
+                CountReplay(batch, events, quarantined);
                 await RecordCountsAsync(batch.Events.Select(e => (e.WorkspaceId, 0, 1, 0))
                     .Concat(events.Select(e => (e.WorkspaceId, 1, -1, 0)))
                     .Concat(batch.Quarantined.Select(q => (q.WorkspaceId, 0, 0, 1))));
@@ -375,10 +391,37 @@ public sealed partial class EventWriter : BackgroundService
         }
     }
 
+    /// <summary>A replayed batch in the metrics: its events stored, those found stored already, its lines quarantined (out-of-range events among them).</summary>
+    private void CountReplay(EventSpool.Batch batch, List<EventRecord> stored, List<QuarantinedLine> quarantined)
+    {
+        var inserted = stored.ToHashSet(ReferenceEqualityComparer.Instance);
+        foreach (var group in batch.Events.GroupBy(e => e.WorkspaceId, StringComparer.Ordinal))
+        {
+            metrics.Replayed(group.Key, group.Count(inserted.Contains));
+            metrics.Duplicates(group.Key, group.Count(e => !inserted.Contains(e) && e.Timestamp >= EventParser.EarliestTimestamp && e.Timestamp <= EventParser.LatestTimestamp));
+        }
+
+        foreach (var group in quarantined.GroupBy(q => q.WorkspaceId, StringComparer.Ordinal))
+        {
+            metrics.Quarantined(group.Key, group.Count());
+        }
+    }
+
     private async Task InsertAsync(IReadOnlyList<EventRecord> events, IReadOnlyList<QuarantinedLine> quarantined, CancellationToken cancellationToken)
     {
-        await using var connection = await connections.OpenAsync(cancellationToken);
-        await EventTable.InsertAsync(connection, events, quarantined, time.GetUtcNow().UtcDateTime, cancellationToken);
+        var start = AnalyticsMetrics.Start();
+        try
+        {
+            await using var connection = await connections.OpenAsync(cancellationToken);
+            await EventTable.InsertAsync(connection, events, quarantined, time.GetUtcNow().UtcDateTime, cancellationToken);
+        }
+        catch
+        {
+            metrics.Inserted(AnalyticsMetrics.Since(start), events.Count, committed: false);
+            throw;
+        }
+
+        metrics.Inserted(AnalyticsMetrics.Since(start), events.Count, committed: true);
     }
 
     /// <summary>

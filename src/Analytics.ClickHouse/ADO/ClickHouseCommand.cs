@@ -197,6 +197,6 @@ public sealed class ClickHouseCommand : DbCommand
             values,
             new Dictionary<string, string>(Settings),
             TimeSpan.FromSeconds(CommandTimeout > 0 ? CommandTimeout : owner.Settings.Timeout));
-        return (owner.Transport, request);
+        return (owner.Statements, request);
     }
 }

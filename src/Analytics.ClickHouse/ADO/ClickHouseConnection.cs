@@ -18,6 +18,7 @@ public sealed class ClickHouseConnection : DbConnection
 
     private ClickHouseConnectionStringBuilder settings = new();
     private IClickHouseTransport? transport;
+    private TracedTransport? traced;
     private string? database;
     private ConnectionState state = ConnectionState.Closed;
     private string? serverVersion;
@@ -68,6 +69,10 @@ public sealed class ClickHouseConnection : DbConnection
     internal IClickHouseTransport Transport =>
         transport ?? throw new InvalidOperationException("The connection is not open.");
 
+    /// <summary>The transport statements go through: <see cref="Transport"/>, each statement an activity.</summary>
+    internal IClickHouseTransport Statements =>
+        traced ?? throw new InvalidOperationException("The connection is not open.");
+
     /// <inheritdoc />
     public override void Open()
     {
@@ -82,6 +87,7 @@ public sealed class ClickHouseConnection : DbConnection
             _ => HttpTransports.GetOrAdd(settings.ConnectionString, _ => new DriverTransport(
                 new Uri(settings.Url), settings.Username, settings.Password, settings.Compression)),
         };
+        traced = new TracedTransport(transport);
         state = ConnectionState.Open;
     }
 
@@ -104,6 +110,7 @@ public sealed class ClickHouseConnection : DbConnection
     {
         // The engine and the HTTP clients outlive connections; closing only detaches this one.
         transport = null;
+        traced = null;
         state = ConnectionState.Closed;
     }
 
@@ -153,6 +160,6 @@ public sealed class ClickHouseConnection : DbConnection
             [],
             querySettings ?? new Dictionary<string, string>(),
             TimeSpan.FromSeconds(settings.Timeout));
-        return Transport.InsertAsync(request, format, chunks, cancellationToken);
+        return Statements.InsertAsync(request, format, chunks, cancellationToken);
     }
 }

@@ -1,6 +1,7 @@
 using Analytics.Api.Infrastructure;
 using Analytics.Api.Features.PromptStats;
 using Analytics.Api.Features.Shared;
+using Analytics.Api.Telemetry;
 
 // In the root namespace so that Hosting maps it without another using.
 namespace Analytics.Api.Features.PromptStats;
@@ -15,6 +16,7 @@ public static class PromptStatsApi
     {
         app.MapPost("/v1/analytics/saas/prompt-templates/stats", PromptStatsHandler.HandleAsync)
             .WithName("PostPromptTemplateStats")
+            .WithMetadata(new QueryApi("prompt_stats"))
             .WithTags("Analytics SaaS")
             .WithSummary("Batch prompt-template statistics for a calendar period.")
             .WithDescription(
@@ -32,6 +34,7 @@ public static class PromptStatsApi
             .AddEndpointFilter(Unavailable);
         app.MapPost("/v1/analytics/saas/prompt-templates/top", TopTemplatesHandler.HandleAsync)
             .WithName("PostTopPromptTemplates")
+            .WithMetadata(new QueryApi("prompt_top"))
             .WithTags("Analytics SaaS")
             .WithSummary("The most-called prompt templates of a calendar period, with their calls and cost.")
             .WithDescription(

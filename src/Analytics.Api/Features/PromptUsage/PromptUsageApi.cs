@@ -1,6 +1,7 @@
 using Analytics.Api.Infrastructure;
 using Analytics.Api.Features.PromptUsage;
 using Analytics.Api.Features.Shared;
+using Analytics.Api.Telemetry;
 
 // In the root namespace so that Hosting maps it without another using.
 namespace Analytics.Api.Features.PromptUsage;
@@ -12,6 +13,7 @@ public static class PromptUsageApi
     {
         app.MapGet("/api/v1/products/{product_id}/usage/prompts", PromptUsageHandler.HandleAsync)
             .WithName("GetPromptUsage")
+            .WithMetadata(new QueryApi("prompt_usage"))
             .WithTags("Usage")
             .WithSummary("Get prompt usage")
             .WithDescription(

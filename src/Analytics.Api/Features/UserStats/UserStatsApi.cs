@@ -1,6 +1,7 @@
 using Analytics.Api.Infrastructure;
 using Analytics.Api.Features.Shared;
 using Analytics.Api.Features.UserStats;
+using Analytics.Api.Telemetry;
 
 // In the root namespace so that Hosting maps it without another using.
 namespace Analytics.Api.Features.UserStats;
@@ -12,6 +13,7 @@ public static class UserStatsApi
     {
         app.MapPost("/api/admin/histories/charts/user-stats", UserStatsHandler.HandleAsync)
             .WithName("PostUserStats")
+            .WithMetadata(new QueryApi("user_stats"))
             .WithTags("Admin Histories")
             .WithSummary("Long-format per-user-per-period usage extract")
             .WithDescription(
