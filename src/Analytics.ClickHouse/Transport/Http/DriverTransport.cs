@@ -72,7 +72,7 @@ internal sealed class DriverTransport : IClickHouseTransport
         var options = Options(request, request.Format);
         cancellationToken.ThrowIfCancellationRequested();
         await stops.WaitAsync(request.QueryId).ConfigureAwait(false);
-        var statement = ServerStatement.Begin(HttpRetryRules.IsReadOnly(request.Sql));
+        var statement = ServerStatement.Begin(request.QueryId, HttpRetryRules.IsReadOnly(request.Sql));
         using var deadline = Deadline(request, cancellationToken);
         try
         {
@@ -101,7 +101,7 @@ internal sealed class DriverTransport : IClickHouseTransport
         var options = Options(request, request.Format);
         cancellationToken.ThrowIfCancellationRequested();
         await stops.WaitAsync(request.QueryId).ConfigureAwait(false);
-        ServerStatement.Begin(HttpRetryRules.IsReadOnly(request.Sql));
+        ServerStatement.Begin(request.QueryId, HttpRetryRules.IsReadOnly(request.Sql));
         var deadline = Deadline(request, cancellationToken);
         ClickHouseRawResult? raw = null;
         try
@@ -131,7 +131,7 @@ internal sealed class DriverTransport : IClickHouseTransport
         var options = Options(request, "");
         cancellationToken.ThrowIfCancellationRequested();
         await stops.WaitAsync(request.QueryId).ConfigureAwait(false);
-        var statement = ServerStatement.Begin(readOnly: false);
+        var statement = ServerStatement.Begin(request.QueryId, readOnly: false);
         using var deadline = Deadline(request, cancellationToken);
         try
         {
@@ -185,9 +185,11 @@ internal sealed class DriverTransport : IClickHouseTransport
     /// <summary>Asks the server to stop <paramref name="queryId"/>, without waiting on the answer for long.</summary>
     internal async Task KillAsync(string queryId)
     {
+        var killId = Guid.NewGuid().ToString();
+        ServerStatement.Begin(killId, readOnly: false);
         var options = new QueryOptions
         {
-            QueryId = Guid.NewGuid().ToString(),
+            QueryId = killId,
             CustomSettings = new Dictionary<string, object> { ["param_id"] = queryId },
         };
         try

@@ -38,7 +38,9 @@ internal sealed class ServerAnswerHandler : DelegatingHandler
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var statement = ServerStatement.Current;
-        var queryId = HttpUtility.ParseQueryString(request.RequestUri?.Query ?? "")["query_id"];
+        // The transport names the statement's query id; only a request sent past it has the URL to read it from
+        // (an URL that may carry large parameter values, so it is not parsed for every request).
+        var queryId = statement?.QueryId ?? HttpUtility.ParseQueryString(request.RequestUri?.Query ?? "")["query_id"];
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(ReadOnlyKey, statement?.ReadOnly ?? false);
         HttpResponseMessage response;
@@ -82,10 +84,17 @@ internal sealed class ServerStatement
 {
     private static readonly AsyncLocal<ServerStatement?> Flow = new();
 
-    private ServerStatement(bool readOnly) => ReadOnly = readOnly;
+    private ServerStatement(string queryId, bool readOnly)
+    {
+        QueryId = queryId;
+        ReadOnly = readOnly;
+    }
 
     /// <summary>The statement being sent on this flow, if the transport sends it.</summary>
     public static ServerStatement? Current => Flow.Value;
+
+    /// <summary>The statement's query id, as sent in <c>query_id</c>.</summary>
+    public string QueryId { get; }
 
     /// <summary>Whether the statement changes nothing, so that the server having seen it does not stop a retry.</summary>
     public bool ReadOnly { get; }
@@ -97,5 +106,5 @@ internal sealed class ServerStatement
     /// Starts a statement on the calling flow. Called inside an async method, it ends with that method: the
     /// flow's value does not leak back to the caller.
     /// </summary>
-    public static ServerStatement Begin(bool readOnly) => Flow.Value = new ServerStatement(readOnly);
+    public static ServerStatement Begin(string queryId, bool readOnly) => Flow.Value = new ServerStatement(queryId, readOnly);
 }
