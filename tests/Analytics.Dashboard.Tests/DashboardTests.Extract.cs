@@ -104,7 +104,7 @@ public sealed partial class DashboardTests
     public async Task Extract_WithAReadOnlyKey_SaysItNeedsAdmin()
     {
         var page = await SignInAsync(readKey);
-        await page.GetByRole(AriaRole.Link, new() { Name = "Credit extract" }).ClickAsync();
+        await OpenViewAsync(page, "Credit extract", "scope");
 
         await Assert.ThatAsync(() => page.Locator("#view").InnerTextAsync(), Does.Contain("needs a key with the admin scope"));
         await CloseAsync(page);

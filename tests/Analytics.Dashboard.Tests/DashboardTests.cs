@@ -121,10 +121,16 @@ public sealed partial class DashboardTests
         await ReadyAsync(page, view);
     }
 
-    /// <summary>Waits for a view to finish; fails with the page's message if it showed an error instead.</summary>
+    /// <summary>
+    /// Waits for a view to finish: filled (<c>data-ready</c> is its name), refused for the key's scopes
+    /// (<c>scope</c>) or failed (<c>error</c>). Waiting for those values, not for any, keeps the mark
+    /// the previous view left from passing for this one before the hash change reaches the page.
+    /// Fails with the page's message if the view ended other than as <paramref name="view"/>.
+    /// </summary>
     private static async Task ReadyAsync(IPage page, string view)
     {
-        var done = page.Locator("#view[data-ready]:not([aria-busy='true'])");
+        var done = page.Locator(string.Join(", ", new[] { view, "scope", "error" }.Distinct()
+            .Select(v => $"#view[data-ready='{v}']:not([aria-busy='true'])")));
         await done.WaitForAsync();
         var ready = await done.GetAttributeAsync("data-ready");
         if (ready != view)

@@ -135,10 +135,12 @@ function showShell() {
     const abort = new AbortController();
     inFlight = abort;
     view.setAttribute('aria-busy', 'true');
+    delete view.dataset.ready;
     view.replaceChildren(h('p', { class: 'loading', role: 'status' }, 'Loading…'));
     if (needs[name] && !current.who.scopes.includes(needs[name])) {
       view.replaceChildren(message('empty', `The ${titles[name].toLowerCase()} needs a key with the ${needs[name]} scope; this one has ${current.who.scopes.join(', ')}.`));
       view.setAttribute('aria-busy', 'false');
+      view.dataset.ready = 'scope';
       return;
     }
     const ctx = { ...current, range, signal: abort.signal, refresh: show, fail: (e) => fail(view, e) };
