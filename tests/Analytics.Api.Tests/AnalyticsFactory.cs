@@ -67,9 +67,9 @@ public sealed class AnalyticsFactory : WebApplicationFactory<Program>
     }
 
 #if SERVER_IMAGE
-    private static string EngineConnectionString(string database) => $"Engine=Http;Url={ServerPath.Url};Database={database}";
+    internal static string EngineConnectionString(string database) => $"Engine=Http;Url={ServerPath.Url};Database={database}";
 #else
-    private static string EngineConnectionString(string database) => $"Engine=Embedded;Path={Path.Combine(DataPath, "clickhouse")};Database={database}";
+    internal static string EngineConnectionString(string database) => $"Engine=Embedded;Path={Path.Combine(DataPath, "clickhouse")};Database={database}";
 #endif
 
     /// <summary>

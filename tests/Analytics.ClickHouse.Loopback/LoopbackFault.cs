@@ -21,7 +21,11 @@ public abstract record LoopbackFault
     public sealed record FailMidStream(int AfterBytes, int Code = 1000, string Message = "Injected failure part way") : LoopbackFault;
 
     /// <summary>Runs the statement, then drops the connection instead of answering (the outcome is unknown to the caller).</summary>
-    public sealed record ResetAfterRunning : LoopbackFault;
+    /// <param name="Then">
+    /// Called once the statement has run, before the connection drops: a test that kills the client there has it die
+    /// between two statements, this one committed and unanswered.
+    /// </param>
+    public sealed record ResetAfterRunning(Action? Then = null) : LoopbackFault;
 }
 
 /// <summary>One request as the server received it, for tests of what a client sends.</summary>

@@ -177,8 +177,9 @@ internal sealed class LoopbackHandler(LoopbackServer server)
             return;
         }
 
-        if (fault is LoopbackFault.ResetAfterRunning)
+        if (fault is LoopbackFault.ResetAfterRunning reset)
         {
+            reset.Then?.Invoke();
             http.Abort();
             return;
         }
@@ -225,8 +226,9 @@ internal sealed class LoopbackHandler(LoopbackServer server)
                 return;
             }
 
-            if (fault is LoopbackFault.ResetAfterRunning)
+            if (fault is LoopbackFault.ResetAfterRunning reset)
             {
+                reset.Then?.Invoke();
                 http.Abort();
                 return;
             }

@@ -1,11 +1,9 @@
-using Analytics.Api.Infrastructure;
 using Analytics.Api.Ingestion;
-using Dapper;
 
 namespace Analytics.Api.Control;
 
 /// <summary>Forgets histories: their events count in no report from then on, rollups included. Used by the API and the CLI.</summary>
-public sealed class HistoryForgetter(EventWriter writer, TimeProvider time)
+public sealed class HistoryForgetter(EventWriter writer, ForgetJournal journal)
 {
     public const int MaxIds = 10_000;
 
@@ -23,21 +21,7 @@ public sealed class HistoryForgetter(EventWriter writer, TimeProvider time)
     public Task<int> ForgetAsync(string workspace, string[] ids, CancellationToken cancellationToken) =>
 
         // Negate the rollup rows of what is not yet forgotten, record it, then rebuild the latest names of the
-        // users and products it touched from what remains; exclusive of inserts so nothing slips between.
-        writer.ExclusiveAsync(async connection =>
-        {
-            var parameters = QueryParameters.From(new { workspace, ids, now = time.GetUtcNow().UtcDateTime });
-            var fresh = (await connection.QueryAsync<string>(new CommandDefinition(SqlFiles.Query("forget_fresh"), parameters))).ToArray();
-            if (fresh.Length > 0)
-            {
-                var scoped = QueryParameters.From(new { workspace, ids = fresh, now = time.GetUtcNow().UtcDateTime });
-                foreach (var statement in new[] { "forget_prompt_daily", "forget_product_user_daily", "forget_user_institution_daily", "forget_record",
-                             "forget_profiles_delete", "forget_profiles_rebuild", "forget_products_delete", "forget_products_rebuild" })
-                {
-                    await connection.ExecuteAsync(new CommandDefinition(SqlFiles.Query(statement), scoped));
-                }
-            }
-
-            return fresh.Length;
-        }, cancellationToken);
+        // users and products it touched from what remains (journaled: see ForgetJournal); exclusive of inserts
+        // so nothing slips between.
+        writer.ExclusiveAsync(connection => journal.ForgetAsync(connection, workspace, ids, cancellationToken), cancellationToken);
 }

@@ -26,6 +26,7 @@ public static class AnalyticsServices
         services.AddSingleton<CredentialResolver>();
         services.AddCredentialAuthorization();
         services.AddSingleton<ControlStore>();
+        services.AddSingleton<ForgetJournal>();
         services.AddSingleton<HistoryForgetter>();
         services.AddTelemetry(configuration);
         services.AddIngestion();

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Threading.Channels;
+using Analytics.Api.Control;
 using Analytics.Api.Infrastructure;
 using Analytics.Api.Telemetry;
 using Analytics.ClickHouse.ADO;
@@ -21,6 +22,7 @@ public sealed partial class EventWriter : BackgroundService
     private readonly Channel<IngestRequest> channel = Channel.CreateUnbounded<IngestRequest>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SemaphoreSlim mutation = new(1, 1);
     private readonly ClickHouseConnectionFactory connections;
+    private readonly ForgetJournal forgets;
     private readonly IngestionOptions options;
     private readonly TimeProvider time;
     private readonly ILogger<EventWriter> logger;
@@ -31,9 +33,10 @@ public sealed partial class EventWriter : BackgroundService
     private volatile bool stopping;
     private volatile string? dedupLoadProblem;
 
-    public EventWriter(ClickHouseConnectionFactory connections, IOptions<AnalyticsOptions> options, TimeProvider time, AnalyticsMetrics metrics, ILogger<EventWriter> logger)
+    public EventWriter(ClickHouseConnectionFactory connections, ForgetJournal forgets, IOptions<AnalyticsOptions> options, TimeProvider time, AnalyticsMetrics metrics, ILogger<EventWriter> logger)
     {
         this.connections = connections;
+        this.forgets = forgets;
         this.options = options.Value.Ingestion;
         this.time = time;
         this.metrics = metrics;
@@ -134,11 +137,13 @@ public sealed partial class EventWriter : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Until the committed ids are known nothing is written (requests wait in the buffer), so that
-        // ClickHouse being down at start-up delays ingestion instead of letting duplicates in.
+        // ClickHouse being down at start-up delays ingestion instead of letting duplicates in. A forget that
+        // an earlier process left half done is finished first, while no insert can move the rollups under it.
         while (true)
         {
             try
             {
+                await ExclusiveAsync(connection => forgets.FinishUnfinishedAsync(connection, null, stoppingToken), stoppingToken);
                 await LoadDedupAsync(stoppingToken);
                 ready.TrySetResult();
                 break;
