@@ -28,8 +28,11 @@
 #      second service started with Analytics:Engine=Http against it; the same flood and query rounds, then both
 #      are stopped. The report shows both services, and the server's CPU counts with the second one's.
 #   4. Engine baselines in the load-test process's own embedded engine (its own data folder): the same
-#      NDJSON inserted as JSONEachRow into a scratch copy of the events table (and into the full schema with
-#      rollup views), then the same questions in raw SQL on that raw copy.
+#      NDJSON inserted as JSONEachRow into a scratch copy of the events table, then into the full schema with
+#      rollup views (the ingestion baseline); on that full copy, API B's own statement (sql/queries/prompt_usage.sql)
+#      for the same requests as the API round, with the service's output format, so that each B answer can be
+#      set beside the engine's own time for it and its bytes compared; then the same questions in raw SQL on the
+#      raw copy.
 #   5. PostgreSQL 15 (apt-get install postgresql-15 when missing): a throwaway cluster in the work folder on a
 #      free port, run as the postgres user; COPY, indexes, VACUUM ANALYZE, then the same questions via psql.
 #   6. The Markdown report (also WORK/report.md). Each size's headline figures are kept in

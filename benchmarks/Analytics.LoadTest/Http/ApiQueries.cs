@@ -22,7 +22,7 @@ internal sealed class ApiQueries(LoadTestOptions options, ServiceClient client, 
         Sized(await QueryRound.RunAsync(ApiNames.PromptStats, Name, plan.PromptStats, options,
             (c, _, ct) => SendAsync(() => ApiRequests.PromptStats(c, key, options.Workspace), ApiRequests.PromptStatsChecksum, ct), cancellationToken)),
         Sized(await QueryRound.RunAsync(ApiNames.PromptUsage, Name, plan.PromptUsage, options,
-            (c, _, ct) => SendAsync(() => ApiRequests.PromptUsage(c, key), ApiRequests.PromptUsageChecksum, ct), cancellationToken)),
+            (c, _, ct) => SendAsync(() => ApiRequests.PromptUsage(c, key), ApiRequests.PromptUsageChecksum, ct, ApiRequests.PromptUsageDigest), cancellationToken)),
         Sized(await QueryRound.RunAsync(ApiNames.UserStats, Name, plan.UserStats, options,
             (c, _, ct) => SendAsync(() => ApiRequests.UserStats(c, key), ApiRequests.UserStatsChecksum, ct), cancellationToken)),
     ];
@@ -34,7 +34,9 @@ internal sealed class ApiQueries(LoadTestOptions options, ServiceClient client, 
         return sized;
     }
 
-    private async Task<(double, string?)> SendAsync(Func<HttpRequestMessage> create, Func<byte[], string> checksum, CancellationToken cancellationToken)
+    /// <summary>One request; <paramref name="digest"/>, when given, digests every answer (B: the engine's bytes, passed on as they are).</summary>
+    private async Task<QueryAnswer> SendAsync(
+        Func<HttpRequestMessage> create, Func<byte[], string> checksum, CancellationToken cancellationToken, Func<byte[], string>? digest = null)
     {
         using var request = create();
         var started = Stopwatch.GetTimestamp();
@@ -48,6 +50,6 @@ internal sealed class ApiQueries(LoadTestOptions options, ServiceClient client, 
             throw new InvalidOperationException($"{request.Method} {request.RequestUri} answered {(int)response.StatusCode}: {text[..Math.Min(300, text.Length)]}");
         }
 
-        return (elapsed, checksum(body));
+        return new QueryAnswer(elapsed, checksum(body), digest?.Invoke(body));
     }
 }

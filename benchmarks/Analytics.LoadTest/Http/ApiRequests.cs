@@ -103,6 +103,9 @@ internal static class ApiRequests
         return Checksum.PromptUsage(rows, prompts);
     }
 
+    /// <summary>B's checksum and the hash of the whole answer, which the engine writes and the service passes on byte for byte.</summary>
+    public static string PromptUsageDigest(byte[] answer) => Checksum.Digest(PromptUsageChecksum(answer), answer);
+
     public static string UserStatsChecksum(byte[] answer)
     {
         using var json = JsonDocument.Parse(answer);
