@@ -52,6 +52,7 @@ public sealed class ServiceProcess(string database) : IAsyncDisposable
                 ["DOTNET_TieredCompilation"] = "1",
             },
         };
+        process?.Dispose(); // the one a restart replaces
         process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
         process.OutputDataReceived += (_, line) => Keep(line.Data);
         process.ErrorDataReceived += (_, line) => Keep(line.Data);
