@@ -1,5 +1,5 @@
-INSERT INTO product_names_latest (workspace_id, product_id, product_name, seen_at)
-SELECT workspace_id, product_id, maxIf((timestamp, product_name), product_name != ''), max(timestamp)
+INSERT INTO product_names_sent (workspace_id, product_id, product_name, seen_at)
+SELECT workspace_id, product_id, maxIf(concat(toString(timestamp), product_name), product_name != ''), max(timestamp)
 FROM events
 WHERE workspace_id = {workspace:String}
   AND product_id IN (SELECT product_id FROM events WHERE workspace_id = {workspace:String} AND history_id IN {ids:Array(String)})

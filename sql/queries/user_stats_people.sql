@@ -7,9 +7,9 @@ WITH
     profiles AS
     (
         SELECT user_id, institution_id,
-               max(user_email).2 AS email, max(user_fname).2 AS fname, max(user_lname).2 AS lname,
-               max(instance_name).2 AS instance_name, max(ai_name).2 AS ai_name
-        FROM user_profiles_latest
+               substring(max(user_email), 24) AS email, substring(max(user_fname), 24) AS fname, substring(max(user_lname), 24) AS lname,
+               substring(max(instance_name), 24) AS instance_name, substring(max(ai_name), 24) AS ai_name
+        FROM user_profiles_sent
         WHERE workspace_id = {workspace:String}
         GROUP BY user_id, institution_id
     )

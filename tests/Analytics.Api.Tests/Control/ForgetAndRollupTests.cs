@@ -100,8 +100,8 @@ public sealed class ForgetAndRollupTests
             Named("n-2", "2026-04-02T10:00:00Z", "hn-secret", "secret@example.com", "Secret name")));
         await using var connection = await factory.OpenConnectionAsync();
         const string latest = """
-            SELECT (SELECT max(user_email).2 FROM user_profiles_latest WHERE workspace_id = 'ws-names' AND user_id = 'named-user'),
-                   (SELECT max(product_name).2 FROM product_names_latest WHERE workspace_id = 'ws-names' AND product_id = {p:UUID})
+            SELECT (SELECT substring(max(user_email), 24) FROM user_profiles_sent WHERE workspace_id = 'ws-names' AND user_id = 'named-user'),
+                   (SELECT substring(max(product_name), 24) FROM product_names_sent WHERE workspace_id = 'ws-names' AND product_id = {p:UUID})
             """;
         var parameters = new DynamicParameters(new { p = product }) { RemoveUnused = false };
         Assert.That(await connection.QuerySingleAsync<(string, string)>(latest, parameters), Is.EqualTo(("secret@example.com", "Secret name")));

@@ -128,8 +128,8 @@ public sealed class KillBetweenStatementsTests
             ("user_institution_daily",
                 $"SELECT toString((day, user_id, institution_id, account_id, user_role, sum(queries), sum(credits))) AS row FROM user_institution_daily WHERE workspace_id = '{Workspace}' GROUP BY day, user_id, institution_id, account_id, user_role HAVING sum(queries) != 0 OR sum(credits) != 0 ORDER BY row",
                 $"SELECT toString((toDate(timestamp) AS day, user_id, institution_id, account_id, user_role, toInt64(count()), toDecimal128(sum(credits), 6))) AS row FROM events WHERE {Remaining} GROUP BY day, user_id, institution_id, account_id, user_role ORDER BY row"),
-            ("user_profiles_latest",
-                $"SELECT toString((user_id, institution_id, max(user_email).2, max(seen_at))) AS row FROM user_profiles_latest WHERE workspace_id = '{Workspace}' GROUP BY user_id, institution_id ORDER BY row",
+            ("user_profiles_sent",
+                $"SELECT toString((user_id, institution_id, substring(max(user_email), 24), max(seen_at))) AS row FROM user_profiles_sent WHERE workspace_id = '{Workspace}' GROUP BY user_id, institution_id ORDER BY row",
                 $"SELECT toString((user_id, institution_id, argMax(user_email, timestamp), max(timestamp))) AS row FROM events WHERE {Remaining} GROUP BY user_id, institution_id ORDER BY row"),
         ];
 

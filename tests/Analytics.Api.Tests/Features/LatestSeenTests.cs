@@ -36,8 +36,8 @@ public sealed class LatestSeenTests() : DatabaseTests(nameof(LatestSeenTests))
         const string full = "\"user_email\":\"ada@acme.io\",\"user_fname\":\"Ada\",\"user_lname\":\"Lovelace\",\"product_name\":\"Copilot\"," +
                             "\"instance_name\":\"acme-prod\",\"ai_name\":\"Pria\"";
         const string blank = "\"user_email\":\"\",\"user_fname\":\"\",\"user_lname\":\"\",\"product_name\":\"\",\"instance_name\":\"\",\"ai_name\":\"\"";
-        await Connection.ExecuteAsync("SYSTEM STOP MERGES user_profiles_latest");
-        await Connection.ExecuteAsync("SYSTEM STOP MERGES product_names_latest");
+        await Connection.ExecuteAsync("SYSTEM STOP MERGES user_profiles_sent");
+        await Connection.ExecuteAsync("SYSTEM STOP MERGES product_names_sent");
         try
         {
             // One request each, so that each lands in a part of its own; the last one holds both kinds in one block.
@@ -50,12 +50,12 @@ public sealed class LatestSeenTests() : DatabaseTests(nameof(LatestSeenTests))
         }
         finally
         {
-            await Connection.ExecuteAsync("SYSTEM START MERGES user_profiles_latest");
-            await Connection.ExecuteAsync("SYSTEM START MERGES product_names_latest");
+            await Connection.ExecuteAsync("SYSTEM START MERGES user_profiles_sent");
+            await Connection.ExecuteAsync("SYSTEM START MERGES product_names_sent");
         }
 
-        await Connection.ExecuteAsync("OPTIMIZE TABLE user_profiles_latest FINAL");
-        await Connection.ExecuteAsync("OPTIMIZE TABLE product_names_latest FINAL");
+        await Connection.ExecuteAsync("OPTIMIZE TABLE user_profiles_sent FINAL");
+        await Connection.ExecuteAsync("OPTIMIZE TABLE product_names_sent FINAL");
         await AssertProfileAsync();
 
         async Task AssertProfileAsync()
@@ -94,6 +94,27 @@ public sealed class LatestSeenTests() : DatabaseTests(nameof(LatestSeenTests))
     }
 
     [Test]
+    public async Task ValuesSentInTheSameMillisecond_TheGreaterWins_MergedOrNot()
+    {
+        // A later millisecond wins over a greater value; in one millisecond the greater value wins, whichever part it sits in.
+        await Connection.ExecuteAsync("SYSTEM STOP MERGES user_profiles_sent");
+        try
+        {
+            await SendAsync(Line("lt-1", "2026-05-01T10:00:00.998Z", "ls-kurt", "\"user_email\":\"zz@older.at\""));
+            await SendAsync(Line("lt-2", "2026-05-01T10:00:00.999Z", "ls-kurt", "\"user_email\":\"kurt@b.at\""));
+            await SendAsync(Line("lt-3", "2026-05-01T10:00:00.999Z", "ls-kurt", "\"user_email\":\"kurt@a.at\""));
+            Assert.That((await UsageAsync("ls-kurt")).Select(r => r.GetProperty("user_email").GetString()), Is.EqualTo(new[] { "kurt@b.at" }), "unmerged");
+        }
+        finally
+        {
+            await Connection.ExecuteAsync("SYSTEM START MERGES user_profiles_sent");
+        }
+
+        await Connection.ExecuteAsync("OPTIMIZE TABLE user_profiles_sent FINAL");
+        Assert.That((await ExtractRowsAsync("ls-kurt")).Select(r => r.GetProperty("email").GetString()), Is.EqualTo(new[] { "kurt@b.at" }), "merged");
+    }
+
+    [Test]
     public async Task Forgetting_RemovesWhatOnlyTheForgottenHistorySent_AndKeepsTheRest()
     {
         await SendAsync(
@@ -124,12 +145,12 @@ public sealed class LatestSeenTests() : DatabaseTests(nameof(LatestSeenTests))
         await Factory.ForgetAsync(Workspace, "lm-gone");
 
         // As on a database whose events were stored before the migration: no profiles of the new kind yet.
-        await Connection.ExecuteAsync("TRUNCATE TABLE user_profiles_latest");
-        await Connection.ExecuteAsync("TRUNCATE TABLE product_names_latest");
+        await Connection.ExecuteAsync("TRUNCATE TABLE user_profiles_sent");
+        await Connection.ExecuteAsync("TRUNCATE TABLE product_names_sent");
         var before = await ExtractRowsAsync("ls-edsger");
-        await RerunMigrationAsync("010_profiles_latest_sent");
+        await RerunMigrationAsync("014_profiles_latest_sent_as_text");
         var once = await ExtractRowsAsync("ls-edsger");
-        await RerunMigrationAsync("010_profiles_latest_sent");
+        await RerunMigrationAsync("014_profiles_latest_sent_as_text");
         var twice = await ExtractRowsAsync("ls-edsger");
         var usage = await UsageAsync("ls-edsger");
 

@@ -132,7 +132,7 @@ public sealed class RetentionTests
         connection.ExecuteScalarAsync<long>($"SELECT sum(calls) FROM prompt_daily WHERE workspace_id = 'ws-retention' AND {days}");
 
     private static Task<string?> EmailAsync(ClickHouse.ADO.ClickHouseConnection connection) =>
-        connection.ExecuteScalarAsync<string>("SELECT max(user_email).2 FROM user_profiles_latest WHERE workspace_id = 'ws-retention' AND user_id = 'u1'");
+        connection.ExecuteScalarAsync<string>("SELECT substring(max(user_email), 24) FROM user_profiles_sent WHERE workspace_id = 'ws-retention' AND user_id = 'u1'");
 
     private static async Task<List<string>> PartitionsAsync(ClickHouse.ADO.ClickHouseConnection connection, string table) =>
         (await connection.QueryAsync<string>(
