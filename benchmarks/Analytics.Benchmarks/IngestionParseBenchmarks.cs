@@ -8,9 +8,11 @@ namespace Analytics.Benchmarks;
 
 /// <summary>
 /// Reading one <c>POST /v1/events</c> body of 2,000 gateway events into validated records, the work
-/// the request does before anything is buffered: the gateway's NDJSON (baseline) and the same events
-/// as a JSON array (<c>application/json</c>). Also the generator of those events, shared with
-/// <see cref="IngestionEncodeBenchmarks"/>.
+/// the request does before anything is buffered: the gateway's NDJSON (baseline), the same events
+/// as a JSON array (<c>application/json</c>), and one body after another of the 128,000 events of
+/// the flood's last days, which name almost every user and so many more values than one body
+/// repeats (what the parser's cache of repeated values meets under a flood). Also the generator of
+/// those events, shared with <see cref="IngestionEncodeBenchmarks"/>.
 /// </summary>
 [Rows(EventCount)]
 // An operation takes milliseconds, not seconds: 32 of them per iteration reach the 100 ms BenchmarkDotNet asks of one.
@@ -19,10 +21,14 @@ public class IngestionParseBenchmarks
 {
     public const int EventCount = 2_000;
 
+    private const int FloodBodies = 64;
+
     internal const string Workspace = "acme";
 
     private ReadOnlyMemory<byte> ndjsonBody;
     private ReadOnlyMemory<byte> arrayBody;
+    private ReadOnlyMemory<byte>[] floodBodies = [];
+    private int nextFloodBody;
 
     [GlobalSetup]
     public void SetUp()
@@ -31,9 +37,15 @@ public class IngestionParseBenchmarks
         ndjsonBody = ndjson;
         arrayBody = AsJsonArray(ndjson);
 
-        // A body whose events were all refused would parse fast; both must come through whole.
+        floodBodies = [.. Bodies(GatewayNdjson(EventCount * FloodBodies))];
+
+        // A body whose events were all refused would parse fast; all must come through whole.
         Check(EventParser.Parse(ndjsonBody, json: false, Workspace), EventCount);
         Check(EventParser.Parse(arrayBody, json: true, Workspace), EventCount);
+        foreach (var body in floodBodies)
+        {
+            Check(EventParser.Parse(body, json: false, Workspace), EventCount);
+        }
     }
 
     [Benchmark(Baseline = true, Description = "EventParser.Parse, NDJSON body")]
@@ -41,6 +53,25 @@ public class IngestionParseBenchmarks
 
     [Benchmark(Description = "EventParser.Parse, JSON array body")]
     public EventParser.Result JsonArray() => EventParser.Parse(arrayBody, json: true, Workspace);
+
+    [Benchmark(Description = "EventParser.Parse, NDJSON bodies of a flood in turn")]
+    public EventParser.Result NdjsonFlood() => EventParser.Parse(floodBodies[nextFloodBody++ % floodBodies.Length], json: false, Workspace);
+
+    /// <summary><paramref name="ndjson"/> cut into bodies of <see cref="EventCount"/> lines each.</summary>
+    private static IEnumerable<ReadOnlyMemory<byte>> Bodies(ReadOnlyMemory<byte> ndjson)
+    {
+        while (!ndjson.IsEmpty)
+        {
+            var end = 0;
+            for (var lines = 0; lines < EventCount && end < ndjson.Length; lines++)
+            {
+                end += ndjson.Span[end..].IndexOf((byte)'\n') + 1;
+            }
+
+            yield return ndjson[..end];
+            ndjson = ndjson[end..];
+        }
+    }
 
     /// <summary>Throws unless <paramref name="result"/> holds <paramref name="events"/> events and no refused line.</summary>
     internal static void Check(EventParser.Result result, int events)
