@@ -6,8 +6,12 @@
 -- cores), reading three fields per user took 42 ms against 14 ms, five per user and institution 67
 -- against 23 ms, and building the profiles from the events 11.1 s against 5.1 s.
 -- Readers take substring(max(field), 24). A field never sent is '', the smallest string, as
--- (1970-01-01, '') was. The tables are new, so that two instances migrating at once never drop what
--- the other just made; the tuple tables go at the end.
+-- (1970-01-01, '') was. Every B and C answer reads these tables whole, and each commit of events adds
+-- a part to them, which ordinary merges leave at a few parts: parts whose rows are all older than a
+-- minute are merged regardless, so that at rest they are read as one (after a 2M-event flood: 57k
+-- rows in 4 parts, read per user in 22.8 ms, against 21k rows in one, 12.7 ms). They hold a row per
+-- user and institution, so such a merge rewrites little. The tables are new, so that two instances
+-- migrating at once never drop what the other just made; the tuple tables go at the end.
 CREATE TABLE IF NOT EXISTS user_profiles_sent
 (
     workspace_id   LowCardinality(String),
@@ -21,7 +25,8 @@ CREATE TABLE IF NOT EXISTS user_profiles_sent
     seen_at        SimpleAggregateFunction(max, DateTime64(3, 'UTC'))
 )
 ENGINE = AggregatingMergeTree
-ORDER BY (workspace_id, user_id, institution_id);
+ORDER BY (workspace_id, user_id, institution_id)
+SETTINGS min_age_to_force_merge_seconds = 60;
 
 CREATE TABLE IF NOT EXISTS product_names_sent
 (
@@ -31,7 +36,8 @@ CREATE TABLE IF NOT EXISTS product_names_sent
     seen_at      SimpleAggregateFunction(max, DateTime64(3, 'UTC'))
 )
 ENGINE = AggregatingMergeTree
-ORDER BY (workspace_id, product_id);
+ORDER BY (workspace_id, product_id)
+SETTINGS min_age_to_force_merge_seconds = 60;
 
 -- Like the rollups, the views skip forgotten histories; forgetting rebuilds the profiles it touches.
 CREATE MATERIALIZED VIEW IF NOT EXISTS user_profiles_sent_mv TO user_profiles_sent AS
