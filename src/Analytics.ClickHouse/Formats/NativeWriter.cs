@@ -7,33 +7,52 @@ namespace Analytics.ClickHouse.Formats;
 
 /// <summary>
 /// An append-only little-endian buffer for Native blocks, on arrays rented from the shared pool so
-/// that repeated inserts reuse memory instead of growing a fresh buffer each time.
+/// that repeated inserts reuse memory instead of growing a fresh buffer each time. Callers that encode
+/// their own rows (<see cref="ADO.ClickHouseConnection.InsertRawAsync"/> with <c>Native</c>) build blocks on it.
 /// </summary>
-internal sealed class NativeWriter(int initialCapacity = 64 * 1024) : IBufferWriter<byte>, IDisposable
+public sealed class NativeWriter(int initialCapacity = 64 * 1024) : IBufferWriter<byte>, IDisposable
 {
     private byte[] array = ArrayPool<byte>.Shared.Rent(initialCapacity);
     private int written;
 
+    /// <summary>The bytes written so far.</summary>
     public ReadOnlyMemory<byte> WrittenMemory => array.AsMemory(0, written);
 
+    /// <inheritdoc cref="WrittenMemory"/>
+    public ReadOnlySpan<byte> WrittenSpan => array.AsSpan(0, written);
+
+    /// <summary>How many bytes are written.</summary>
     public int Length => written;
 
+    /// <summary>Starts again from nothing, keeping the buffer.</summary>
     public void Clear() => written = 0;
 
+    /// <summary>Drops what was written after the first <paramref name="length"/> bytes.</summary>
+    public void Truncate(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, written);
+        written = length;
+    }
+
+    /// <inheritdoc/>
     public void Advance(int count) => written += count;
 
+    /// <inheritdoc/>
     public Memory<byte> GetMemory(int sizeHint = 0)
     {
         Ensure(sizeHint);
         return array.AsMemory(written);
     }
 
+    /// <inheritdoc/>
     public Span<byte> GetSpan(int sizeHint = 0)
     {
         Ensure(sizeHint);
         return array.AsSpan(written);
     }
 
+    /// <summary>Returns the buffer to the pool; the writer holds nothing after.</summary>
     public void Dispose()
     {
         ArrayPool<byte>.Shared.Return(array);
@@ -58,12 +77,14 @@ internal sealed class NativeWriter(int initialCapacity = 64 * 1024) : IBufferWri
         array = bigger;
     }
 
+    /// <summary>Writes one byte.</summary>
     public void WriteByte(byte value)
     {
         GetSpan(1)[0] = value;
         Advance(1);
     }
 
+    /// <summary>Writes <paramref name="value"/>'s bytes, little-endian, as a Native column of a fixed-width type holds it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Write<T>(T value)
         where T : unmanaged
@@ -73,18 +94,21 @@ internal sealed class NativeWriter(int initialCapacity = 64 * 1024) : IBufferWri
         Advance(size);
     }
 
+    /// <summary>Writes bytes as they are.</summary>
     public void WriteBytes(ReadOnlySpan<byte> bytes)
     {
         bytes.CopyTo(GetSpan(bytes.Length));
         Advance(bytes.Length);
     }
 
+    /// <summary>Writes <paramref name="count"/> zero bytes.</summary>
     public void WriteZeros(int count)
     {
         GetSpan(count)[..count].Clear();
         Advance(count);
     }
 
+    /// <summary>Writes an unsigned LEB128 varint, as Native lengths and counts are.</summary>
     public void WriteVarUInt(ulong value)
     {
         var span = GetSpan(10);
@@ -99,6 +123,7 @@ internal sealed class NativeWriter(int initialCapacity = 64 * 1024) : IBufferWri
         Advance(i);
     }
 
+    /// <summary>Writes a String value: its UTF-8 length as a varint, then its UTF-8.</summary>
     public void WriteString(string value)
     {
         var max = Encoding.UTF8.GetMaxByteCount(value.Length);
