@@ -72,7 +72,8 @@ public class IngestionEndpointBenchmarks
         ndjson = IngestionParseBenchmarks.GatewayNdjson(IngestionParseBenchmarks.EventCount);
         var parsed = EventParser.Parse(ndjson, json: false, IngestionParseBenchmarks.Workspace);
         IngestionParseBenchmarks.Check(parsed, IngestionParseBenchmarks.EventCount);
-        calls = [.. parsed.Events.Select(e => e.Event)];
+        calls = parsed.Events.Records(null);
+        parsed.Events.Dispose();
     }
 
     private async Task CleanUpAsync()

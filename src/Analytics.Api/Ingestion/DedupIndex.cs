@@ -75,13 +75,18 @@ public sealed class DedupIndex
         }
     }
 
-    public static UInt128 Key(string workspaceId, string eventId)
+    /// <summary>The key of an event: the first 128 bits of SHA-256 over the workspace's UTF-8, a 0x1F, and the event id's UTF-8.</summary>
+    public static UInt128 Key(string workspaceId, string eventId) => Key(Encoding.UTF8.GetBytes(workspaceId), Encoding.UTF8.GetBytes(eventId));
+
+    /// <inheritdoc cref="Key(string, string)"/>
+    public static UInt128 Key(ReadOnlySpan<byte> workspaceUtf8, ReadOnlySpan<byte> eventIdUtf8)
     {
-        // Ids are at most 64 characters and workspace ids short; 1 KiB holds both in UTF-8.
-        Span<byte> buffer = stackalloc byte[1024];
-        var length = Encoding.UTF8.GetBytes(workspaceId, buffer);
-        buffer[length++] = 0x1F;
-        length += Encoding.UTF8.GetBytes(eventId, buffer[length..]);
+        // Event ids are at most 64 characters and workspace ids short: the stack holds both but for a rare long workspace.
+        var length = workspaceUtf8.Length + 1 + eventIdUtf8.Length;
+        Span<byte> buffer = length <= 1024 ? stackalloc byte[1024] : new byte[length];
+        workspaceUtf8.CopyTo(buffer);
+        buffer[workspaceUtf8.Length] = 0x1F;
+        eventIdUtf8.CopyTo(buffer[(workspaceUtf8.Length + 1)..]);
         Span<byte> hash = stackalloc byte[32];
         SHA256.HashData(buffer[..length], hash);
         return BinaryPrimitives.ReadUInt128LittleEndian(hash);

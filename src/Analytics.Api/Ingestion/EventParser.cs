@@ -30,15 +30,16 @@ public static class EventParser
     /// <summary>The reason an event outside [<see cref="EarliestTimestamp"/>, <see cref="LatestTimestamp"/>] is quarantined.</summary>
     public const string TimestampOutOfRange = "timestamp must lie between 1970-01-01T00:00:00.000Z and 2149-06-06T23:59:59.999Z (UTC), the range the daily rollups hold";
 
-    public sealed record Result(List<(int Line, EventRecord Event)> Events, List<(int Line, string Raw, string Reason)> Errors);
+    /// <summary>The events read, column by column (the caller disposes them), and the lines refused, each with its number and reason.</summary>
+    public sealed record Result(EventBatch Events, List<(int Line, string Raw, string Reason)> Errors);
 
     /// <summary>Parses a body. <paramref name="json"/> is true for <c>application/json</c> (an array or an object), false for NDJSON.</summary>
     public static Result Parse(ReadOnlyMemory<byte> body, bool json, string workspaceId)
     {
-        var result = new Result([], []);
+        var result = new Result(new EventBatch(workspaceId, body.Length), []);
         if (json)
         {
-            ParseJson(body, workspaceId, result);
+            ParseJson(body, result);
         }
         else
         {
@@ -50,7 +51,7 @@ public static class EventParser
                 var end = span[start..].IndexOf((byte)'\n');
                 var slice = end < 0 ? span[start..] : span.Slice(start, end);
                 line++;
-                ParseLine(slice, line, workspaceId, result, skipBlank: true);
+                ParseLine(slice, line, result, skipBlank: true);
                 if (end < 0)
                 {
                     break;
@@ -63,7 +64,7 @@ public static class EventParser
         return result;
     }
 
-    private static void ParseJson(ReadOnlyMemory<byte> body, string workspaceId, Result result)
+    private static void ParseJson(ReadOnlyMemory<byte> body, Result result)
     {
         if (!Utf8.IsValid(body.Span))
         {
@@ -91,17 +92,17 @@ public static class EventParser
                 {
                     line++;
                     // The element's own bytes in the body: no copy, no round trip through UTF-16.
-                    ParseLine(JsonMarshal.GetRawUtf8Value(element), line, workspaceId, result, skipBlank: false);
+                    ParseLine(JsonMarshal.GetRawUtf8Value(element), line, result, skipBlank: false);
                 }
             }
             else
             {
-                ParseLine(JsonMarshal.GetRawUtf8Value(document.RootElement), 1, workspaceId, result, skipBlank: false);
+                ParseLine(JsonMarshal.GetRawUtf8Value(document.RootElement), 1, result, skipBlank: false);
             }
         }
     }
 
-    private static void ParseLine(ReadOnlySpan<byte> line, int number, string workspaceId, Result result, bool skipBlank)
+    private static void ParseLine(ReadOnlySpan<byte> line, int number, Result result, bool skipBlank)
     {
         var span = line.TrimEnd((byte)'\r');
         if (skipBlank && span.Trim(" \t"u8).IsEmpty)
@@ -109,33 +110,50 @@ public static class EventParser
             return;
         }
 
-        var error = TryRead(span, workspaceId, out var record);
-        if (error is null)
-        {
-            result.Events.Add((number, record!));
-        }
-        else
+        if (TryAppend(span, result.Events) is { } error)
         {
             result.Errors.Add((number, Encoding.UTF8.GetString(span), error));
         }
     }
 
-    /// <summary>Reads one event; returns null on success or the reason the line is refused.</summary>
+    /// <summary>Reads one event into <paramref name="events"/>; returns null on success, or the reason the line is refused, which leaves the batch as it was.</summary>
     /// <remarks>
-    /// The hot path of ingestion: property names are compared as UTF-8 bytes and values read straight
-    /// into the record, so a valid line allocates only its own strings.
+    /// The hot path of ingestion: property names are compared as UTF-8 bytes and values are copied from the
+    /// line into the batch's columns, so a valid line allocates nothing.
     /// </remarks>
-    internal static string? TryRead(ReadOnlySpan<byte> line, string workspaceId, out EventRecord? record)
+    internal static string? TryAppend(ReadOnlySpan<byte> line, EventBatch events)
     {
-        record = null;
         if (!Utf8.IsValid(line))
         {
             // The JSON reader does not check the text of strings; every field is read as valid UTF-8 from here on.
             return "line is not valid UTF-8";
         }
 
-        var e = new EventRecord { WorkspaceId = workspaceId };
-        var present = RequiredFields.None;
+        events.BeginLine();
+        var error = ReadFields(line, events);
+        if (error is null)
+        {
+            var missing = !events.Has(EventColumn.EventId) ? "event_id"
+                : !events.Has(EventColumn.Timestamp) ? "timestamp"
+                : !events.Has(EventColumn.UserId) ? "user_id"
+                : null;
+            error = missing is null ? null : $"{missing} is required";
+        }
+
+        if (error is null)
+        {
+            events.CommitLine();
+        }
+        else
+        {
+            events.AbandonLine();
+        }
+
+        return error;
+    }
+
+    private static string? ReadFields(ReadOnlySpan<byte> line, EventBatch events)
+    {
         try
         {
             var reader = new Utf8JsonReader(line);
@@ -154,12 +172,10 @@ public static class EventParser
                     continue;
                 }
 
-                if (field.Read(ref reader, e) is { } error)
+                if (field.Read(ref reader, events) is { } error)
                 {
                     return error;
                 }
-
-                present |= field.Required;
             }
 
             if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
@@ -177,78 +193,56 @@ public static class EventParser
             return $"line is not valid JSON text: {ex.Message}";
         }
 
-        var missing = (present & RequiredFields.EventId) == 0 ? "event_id"
-            : (present & RequiredFields.Timestamp) == 0 ? "timestamp"
-            : (present & RequiredFields.UserId) == 0 ? "user_id"
-            : null;
-        if (missing is not null)
-        {
-            return $"{missing} is required";
-        }
-
-        record = e;
         return null;
     }
 
-    [Flags]
-    private enum RequiredFields
-    {
-        None = 0,
-        EventId = 1,
-        Timestamp = 2,
-        UserId = 4,
-    }
+    /// <summary>Reads a field's value (the reader is on it) into the line being written; returns null or the reason the line is refused.</summary>
+    private delegate string? ValueReader(ref Utf8JsonReader reader, EventBatch events);
 
-    /// <summary>Reads a field's value (the reader is on it) into the record; returns null or the reason the line is refused.</summary>
-    private delegate string? ValueReader(ref Utf8JsonReader reader, EventRecord e);
-
-    /// <summary>A field of the contract: its name, how its value is read and set, and whether a line needs it.</summary>
-    private sealed class EventField(string name, ValueReader read, RequiredFields required = RequiredFields.None)
+    /// <summary>A field of the contract: its name and how its value is read.</summary>
+    private sealed class EventField(string name, ValueReader read)
     {
         public byte[] Utf8 { get; } = Encoding.UTF8.GetBytes(name);
 
         public ValueReader Read { get; } = read;
-
-        public RequiredFields Required { get; } = required;
     }
 
-    private static readonly string[] Roles = ["user", "admin", "super"];
-    private static readonly string[] Origins = ["APP", "SLACK", "API_KEY"];
-    private static readonly string[] Statuses = ["ok", "error"];
+    private static readonly Choices Roles = new("user", "admin", "super");
+    private static readonly Choices Origins = new("APP", "SLACK", "API_KEY");
+    private static readonly Choices Statuses = new("ok", "error");
 
     /// <summary>Every field the contract knows; any other is ignored.</summary>
     private static readonly EventField[] Fields =
     [
-        new("event_id", (ref reader, e) => Text(ref reader, "event_id", MaxIdLength, required: true, e, static (record, value) => record.EventId = value), RequiredFields.EventId),
-        new("timestamp", Timestamp, RequiredFields.Timestamp),
-        new("user_id", (ref reader, e) => Text(ref reader, "user_id", MaxTextLength, required: true, e, static (record, value) => record.UserId = value, cached: true), RequiredFields.UserId),
-        OptionalText("prompt_id", static (e, value) => e.PromptId = value),
+        new("event_id", (ref reader, e) => Text(ref reader, "event_id", EventColumn.EventId, MaxIdLength, required: true, e)),
+        new("timestamp", Timestamp),
+        new("user_id", (ref reader, e) => Text(ref reader, "user_id", EventColumn.UserId, MaxTextLength, required: true, e)),
+        OptionalText("prompt_id", EventColumn.PromptId),
         new("product_id", Product),
-        OptionalText("product_name", static (e, value) => e.ProductName = value),
-        new("user_email", (ref reader, e) => Text(ref reader, "user_email", MaxEmailLength, required: false, e, static (record, value) => record.UserEmail = value, cached: true)),
-        OptionalText("user_fname", static (e, value) => e.UserFname = value),
-        OptionalText("user_lname", static (e, value) => e.UserLname = value),
-        new("user_role", (ref reader, e) => OneOf(ref reader, "user_role", Roles, e, static (record, value) => record.UserRole = value)),
-        OptionalText("account_id", static (e, value) => e.AccountId = value),
-        OptionalText("institution_id", static (e, value) => e.InstitutionId = value),
-        OptionalText("instance_name", static (e, value) => e.InstanceName = value),
-        OptionalText("ai_name", static (e, value) => e.AiName = value),
-        new("origin", (ref reader, e) => OneOf(ref reader, "origin", Origins, e, static (record, value) => record.Origin = value)),
-        // History ids are mostly one per event; every other text repeats across events and is cached.
-        OptionalText("history_id", static (e, value) => e.HistoryId = value, cached: false),
-        OptionalText("model", static (e, value) => e.Model = value),
-        new("input_tokens", (ref reader, e) => Count(ref reader, "input_tokens", e, static (record, value) => record.InputTokens = value)),
-        new("output_tokens", (ref reader, e) => Count(ref reader, "output_tokens", e, static (record, value) => record.OutputTokens = value)),
-        new("cost", (ref reader, e) => Amount(ref reader, "cost", 9, e, static (record, value) => record.Cost = value)),
-        new("credits", (ref reader, e) => Amount(ref reader, "credits", 6, e, static (record, value) => record.Credits = value)),
-        new("status", (ref reader, e) => OneOf(ref reader, "status", Statuses, e, static (record, value) => record.Status = value)),
-        new("latency_ms", (ref reader, e) => Count(ref reader, "latency_ms", e, static (record, value) => record.LatencyMs = value)),
+        OptionalText("product_name", EventColumn.ProductName),
+        new("user_email", (ref reader, e) => Text(ref reader, "user_email", EventColumn.UserEmail, MaxEmailLength, required: false, e)),
+        OptionalText("user_fname", EventColumn.UserFname),
+        OptionalText("user_lname", EventColumn.UserLname),
+        new("user_role", (ref reader, e) => OneOf(ref reader, "user_role", EventColumn.UserRole, Roles, e)),
+        OptionalText("account_id", EventColumn.AccountId),
+        OptionalText("institution_id", EventColumn.InstitutionId),
+        OptionalText("instance_name", EventColumn.InstanceName),
+        OptionalText("ai_name", EventColumn.AiName),
+        new("origin", (ref reader, e) => OneOf(ref reader, "origin", EventColumn.Origin, Origins, e)),
+        OptionalText("history_id", EventColumn.HistoryId),
+        OptionalText("model", EventColumn.Model),
+        Count("input_tokens", EventColumn.InputTokens),
+        Count("output_tokens", EventColumn.OutputTokens),
+        Amount("cost", EventColumn.Cost, EventBatch.CostScale),
+        Amount("credits", EventColumn.Credits, EventBatch.CreditsScale),
+        new("status", (ref reader, e) => OneOf(ref reader, "status", EventColumn.Status, Statuses, e)),
+        Count("latency_ms", EventColumn.LatencyMs),
         // What OpenTelemetry's GenAI conventions add (gen_ai.provider.name, gen_ai.operation.name, gen_ai.usage.*).
-        OptionalText("provider", static (e, value) => e.Provider = value),
-        OptionalText("operation", static (e, value) => e.Operation = value),
-        new("cache_read_tokens", (ref reader, e) => Count(ref reader, "cache_read_tokens", e, static (record, value) => record.CacheReadTokens = value)),
-        new("cache_creation_tokens", (ref reader, e) => Count(ref reader, "cache_creation_tokens", e, static (record, value) => record.CacheCreationTokens = value)),
-        new("reasoning_tokens", (ref reader, e) => Count(ref reader, "reasoning_tokens", e, static (record, value) => record.ReasoningTokens = value)),
+        OptionalText("provider", EventColumn.Provider),
+        OptionalText("operation", EventColumn.Operation),
+        Count("cache_read_tokens", EventColumn.CacheReadTokens),
+        Count("cache_creation_tokens", EventColumn.CacheCreationTokens),
+        Count("reasoning_tokens", EventColumn.ReasoningTokens),
     ];
 
     /// <summary>The fields by the length of their UTF-8 name, so that a name is compared with a handful at most.</summary>
@@ -257,8 +251,12 @@ public static class EventParser
         .. Enumerable.Range(0, Fields.Max(f => f.Utf8.Length) + 1).Select(length => Fields.Where(f => f.Utf8.Length == length).ToArray()),
     ];
 
-    private static EventField OptionalText(string name, Action<EventRecord, string> set, bool cached = true) =>
-        new(name, (ref reader, e) => Text(ref reader, name, MaxTextLength, required: false, e, set, cached));
+    private static EventField OptionalText(string name, EventColumn column) =>
+        new(name, (ref reader, e) => Text(ref reader, name, column, MaxTextLength, required: false, e));
+
+    private static EventField Count(string name, EventColumn column) => new(name, (ref reader, e) => Count(ref reader, name, column, e));
+
+    private static EventField Amount(string name, EventColumn column, int scale) => new(name, (ref reader, e) => Amount(ref reader, name, column, scale, e));
 
     /// <summary>The known field the reader is on, or null.</summary>
     private static EventField? Field(ref Utf8JsonReader reader)
@@ -295,10 +293,10 @@ public static class EventParser
         return null;
     }
 
-    /// <summary>The strings of repeated field values, shared by every request of the process.</summary>
-    private static readonly Utf8StringCache Strings = new(1 << 17);
+    /// <summary>Unescaped texts up to this many bytes are unescaped on the stack.</summary>
+    private const int StackText = 512;
 
-    private static string? Text(ref Utf8JsonReader reader, string name, int max, bool required, EventRecord e, Action<EventRecord, string> set, bool cached = false)
+    private static string? Text(ref Utf8JsonReader reader, string name, EventColumn column, int max, bool required, EventBatch e)
     {
         if (reader.TokenType == JsonTokenType.Null && !required)
         {
@@ -310,46 +308,63 @@ public static class EventParser
             return $"{name} must be a string";
         }
 
-        string value;
-        if (cached && !reader.ValueIsEscaped && !reader.HasValueSequence)
+        if (!reader.ValueIsEscaped)
         {
-            value = Strings.Get(reader.ValueSpan);
-        }
-        else if (!TryGetString(ref reader, out value))
-        {
-            return $"{name} is not valid text: it escapes a lone UTF-16 surrogate";
+            return Text(reader.ValueSpan, name, column, max, required, e);
         }
 
-        if (required && value.Length == 0)
+        // Unescaping never lengthens a text, so its escaped length bounds the bytes it needs.
+        var escaped = reader.ValueSpan.Length;
+        var rented = escaped > StackText ? System.Buffers.ArrayPool<byte>.Shared.Rent(escaped) : null;
+        try
+        {
+            Span<byte> text = rented is null ? stackalloc byte[StackText] : rented;
+            int length;
+            try
+            {
+                length = reader.CopyString(text);
+            }
+            catch (InvalidOperationException)
+            {
+                return $"{name} is not valid text: it escapes a lone UTF-16 surrogate";
+            }
+
+            return Text(text[..length], name, column, max, required, e);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    private static string? Text(ReadOnlySpan<byte> utf8, string name, EventColumn column, int max, bool required, EventBatch e)
+    {
+        if (required && utf8.IsEmpty)
         {
             return $"{name} must not be empty";
         }
 
-        if (TextLength.Exceeds(value, max))
+        if (TextLength.Exceeds(utf8, max))
         {
             return $"{name} is longer than {max} characters";
         }
 
-        set(e, value);
+        e.SetText(column, utf8);
         return null;
     }
 
-    /// <summary>The reader's string; false when its escapes spell a lone surrogate, which no string of text holds.</summary>
-    private static bool TryGetString(ref Utf8JsonReader reader, out string value)
+    /// <summary>The values a field may take, as text for its error and as UTF-8 to compare and store.</summary>
+    private sealed class Choices(params string[] values)
     {
-        try
-        {
-            value = reader.GetString()!;
-            return true;
-        }
-        catch (InvalidOperationException)
-        {
-            value = string.Empty;
-            return false;
-        }
+        public string Listed { get; } = string.Join(", ", values);
+
+        public byte[][] Utf8 { get; } = [.. values.Select(Encoding.UTF8.GetBytes)];
     }
 
-    private static string? OneOf(ref Utf8JsonReader reader, string name, string[] allowed, EventRecord e, Action<EventRecord, string> set)
+    private static string? OneOf(ref Utf8JsonReader reader, string name, EventColumn column, Choices allowed, EventBatch e)
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
@@ -358,21 +373,20 @@ public static class EventParser
 
         if (reader.TokenType == JsonTokenType.String)
         {
-            // Set the allowed instance itself: no string is allocated for these small enumerations.
-            foreach (var candidate in allowed)
+            foreach (var candidate in allowed.Utf8)
             {
                 if (reader.ValueTextEquals(candidate))
                 {
-                    set(e, candidate);
+                    e.SetText(column, candidate);
                     return null;
                 }
             }
         }
 
-        return $"{name} must be one of {string.Join(", ", allowed)}";
+        return $"{name} must be one of {allowed.Listed}";
     }
 
-    private static string? Timestamp(ref Utf8JsonReader reader, EventRecord e)
+    private static string? Timestamp(ref Utf8JsonReader reader, EventBatch e)
     {
         // The JSON reader parses ISO 8601 fast; RFC 3339's lower-case 't' and space separators go the slow way.
         if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped || !HasRfc3339Shape(reader.ValueSpan) ||
@@ -390,7 +404,7 @@ public static class EventParser
             return TimestampOutOfRange;
         }
 
-        e.Timestamp = stored;
+        e.Set(EventColumn.Timestamp, EventBatch.UnixMilliseconds(stored));
         return null;
     }
 
@@ -406,7 +420,7 @@ public static class EventParser
         return last is (byte)'Z' or (byte)'z' || (text.Length >= 25 && text[^6] is (byte)'+' or (byte)'-' && text[^3] == ':');
     }
 
-    private static string? Product(ref Utf8JsonReader reader, EventRecord e)
+    private static string? Product(ref Utf8JsonReader reader, EventBatch e)
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
@@ -418,11 +432,11 @@ public static class EventParser
             return "product_id must be a UUID";
         }
 
-        e.ProductId = id;
+        e.SetUuid(EventColumn.ProductId, id);
         return null;
     }
 
-    private static string? Count(ref Utf8JsonReader reader, string name, EventRecord e, Action<EventRecord, uint> set)
+    private static string? Count(ref Utf8JsonReader reader, string name, EventColumn column, EventBatch e)
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
@@ -434,11 +448,11 @@ public static class EventParser
             return $"{name} must be a non-negative integer below 2^32";
         }
 
-        set(e, number);
+        e.Set(column, number);
         return null;
     }
 
-    private static string? Amount(ref Utf8JsonReader reader, string name, int scale, EventRecord e, Action<EventRecord, decimal> set)
+    private static string? Amount(ref Utf8JsonReader reader, string name, EventColumn column, int scale, EventBatch e)
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
@@ -455,8 +469,7 @@ public static class EventParser
             return $"{name} has more than {scale} decimal places";
         }
 
-        set(e, number);
+        e.Set(column, EventBatch.Scaled(number, scale));
         return null;
     }
-
 }

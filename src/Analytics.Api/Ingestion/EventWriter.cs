@@ -238,26 +238,31 @@ public sealed partial class EventWriter : BackgroundService
         {
             var seen = new HashSet<UInt128>();
             var keys = new List<UInt128>();
-            var accepted = new List<EventRecord>();
+            // What each request adds to the insert: its events less those already committed or earlier in the batch.
+            var accepted = new EventRows[requests.Count];
             var counts = new (int Accepted, int Duplicates)[requests.Count];
             var committed = new bool[requests.Max(r => r.Keys.Length)];
             for (var i = 0; i < requests.Count; i++)
             {
-                var events = requests[i].Events;
-                Dedup.Find(requests[i].Keys, committed);
-                for (var j = 0; j < events.Count; j++)
+                var (events, requestKeys) = (requests[i].Events, requests[i].Keys);
+                Dedup.Find(requestKeys, committed);
+                List<int>? rows = null; // null while every event so far is kept
+                for (var j = 0; j < requestKeys.Length; j++)
                 {
-                    var (e, key) = (events[j], requests[i].Keys[j]);
-                    if (committed[j] || !seen.Add(key))
+                    var row = events.Rows?[j] ?? j;
+                    if (committed[j] || !seen.Add(requestKeys[j]))
                     {
                         counts[i].Duplicates++;
+                        rows ??= [.. events.Rows?.Take(j) ?? Enumerable.Range(0, j)];
                         continue;
                     }
 
                     counts[i].Accepted++;
-                    keys.Add(key);
-                    accepted.Add(e);
+                    keys.Add(requestKeys[j]);
+                    rows?.Add(row);
                 }
+
+                accepted[i] = rows is null ? events : new EventRows(events.Batch, [.. rows]);
             }
 
             var quarantined = requests.SelectMany(r => r.Quarantined).ToList();
@@ -292,23 +297,27 @@ public sealed partial class EventWriter : BackgroundService
                     requests[i].Complete(new IngestOutcome(counts[i].Accepted, counts[i].Duplicates));
                 }
 
-                LogWrote(logger, accepted.Count, quarantined.Count, requests.Count);
+                LogWrote(logger, keys.Count, quarantined.Count, requests.Count);
                 return;
             }
 
-            await SpoolOrFailAsync(requests, counts, accepted, failure);
+            await SpoolOrFailAsync(requests, counts, accepted, keys.Count, failure);
         }
         finally
         {
             Interlocked.Add(ref buffered, -requests.Sum(Size));
+            foreach (var request in requests)
+            {
+                request.Dispose();
+            }
+
             mutation.Release();
         }
     }
 
-    private async Task SpoolOrFailAsync(List<IngestRequest> requests, (int Accepted, int Duplicates)[] counts, List<EventRecord> accepted, Exception failure)
+    private async Task SpoolOrFailAsync(List<IngestRequest> requests, (int Accepted, int Duplicates)[] counts, EventRows[] accepted, int events, Exception failure)
     {
-        LogInsertFailed(logger, accepted.Count, failure.Message);
-        var acceptedSet = accepted.ToHashSet(ReferenceEqualityComparer.Instance);
+        LogInsertFailed(logger, events, failure.Message);
         var spooled = new EventSpool.Batch([], []);
         for (var i = 0; i < requests.Count; i++)
         {
@@ -319,7 +328,7 @@ public sealed partial class EventWriter : BackgroundService
                 continue;
             }
 
-            spooled.Events.AddRange(request.Events.Where(acceptedSet.Contains));
+            spooled.Events.AddRange(accepted[i].Records());
             spooled.Quarantined.AddRange(request.Quarantined);
         }
 
@@ -371,14 +380,22 @@ public sealed partial class EventWriter : BackgroundService
                     }
                 }
 
+                // A spooled batch may hold several workspaces' events; each becomes a batch of its own.
+                var parts = events.GroupBy(e => e.WorkspaceId, StringComparer.Ordinal)
+                    .Select(workspace => new EventRows(EventBatch.From(workspace.Key, workspace), null))
+                    .ToList();
                 try
                 {
-                    await InsertAsync(events, quarantined, CancellationToken.None);
+                    await InsertAsync(parts, quarantined, CancellationToken.None);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     LogReplayFailed(logger, Spool.Count, ex.Message);
                     return;
+                }
+                finally
+                {
+                    parts.ForEach(part => part.Batch.Dispose());
                 }
 
                 Dedup.Add(keys, time.GetUtcNow().UtcDateTime);
@@ -412,9 +429,10 @@ public sealed partial class EventWriter : BackgroundService
         }
     }
 
-    private async Task InsertAsync(IReadOnlyList<EventRecord> events, IReadOnlyList<QuarantinedLine> quarantined, CancellationToken cancellationToken)
+    private async Task InsertAsync(IReadOnlyList<EventRows> events, IReadOnlyList<QuarantinedLine> quarantined, CancellationToken cancellationToken)
     {
         var start = AnalyticsMetrics.Start();
+        var count = events.Sum(part => part.Count);
         try
         {
             await using var connection = await connections.OpenAsync(cancellationToken);
@@ -422,11 +440,11 @@ public sealed partial class EventWriter : BackgroundService
         }
         catch
         {
-            metrics.Inserted(AnalyticsMetrics.Since(start), events.Count, committed: false);
+            metrics.Inserted(AnalyticsMetrics.Since(start), count, committed: false);
             throw;
         }
 
-        metrics.Inserted(AnalyticsMetrics.Since(start), events.Count, committed: true);
+        metrics.Inserted(AnalyticsMetrics.Since(start), count, committed: true);
     }
 
     /// <summary>
@@ -482,7 +500,7 @@ public sealed partial class EventWriter : BackgroundService
         LogDedupLoaded(logger, loaded + batch.Count);
     }
 
-    private static long Size(IngestRequest request) => request.Events.Count + request.Quarantined.Count;
+    private static long Size(IngestRequest request) => request.Count + request.Quarantined.Count;
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Stored {Events} events and {Quarantined} quarantined lines from {Requests} requests")]
     private static partial void LogWrote(ILogger logger, int events, int quarantined, int requests);

@@ -1,33 +1,40 @@
 namespace Analytics.Api.Ingestion;
 
 /// <summary>What one POST /v1/events asked to store, and how it turned out.</summary>
-public sealed class IngestRequest
+/// <remarks>
+/// The request owns its events' buffers. Whoever holds it last disposes it: the writer once the events are
+/// stored or spooled, or the endpoint when the writer did not take it.
+/// </remarks>
+public sealed class IngestRequest : IDisposable
 {
     private readonly TaskCompletionSource<IngestOutcome> completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>
-    /// A request of <paramref name="events"/>, each with its dedup key, computed here on the request's own
-    /// thread; an id repeated inside the request is kept once and the repeats counted in <see cref="Repeated"/>.
+    /// A request of <paramref name="events"/>; an id repeated inside the request is kept once, at its first
+    /// place, and the repeats counted in <see cref="Repeated"/>.
     /// </summary>
-    public IngestRequest(string workspaceId, IReadOnlyCollection<EventRecord> events, IReadOnlyList<QuarantinedLine> quarantined, bool waitForCommit)
+    public IngestRequest(string workspaceId, EventBatch events, IReadOnlyList<QuarantinedLine> quarantined, bool waitForCommit)
     {
-        var kept = new List<EventRecord>(events.Count);
-        var keys = new List<UInt128>(events.Count);
-        var seen = new HashSet<UInt128>(events.Count);
-        foreach (var e in events)
+        var all = events.Keys;
+        var seen = new HashSet<UInt128>(all.Count);
+        List<int>? kept = null;
+        for (var row = 0; row < all.Count; row++)
         {
-            var key = DedupIndex.Key(e.WorkspaceId, e.EventId);
-            if (seen.Add(key))
+            if (seen.Add(all[row]))
             {
-                kept.Add(e);
-                keys.Add(key);
+                kept?.Add(row);
+            }
+            else
+            {
+                kept ??= [.. Enumerable.Range(0, row)];
             }
         }
 
         WorkspaceId = workspaceId;
-        Events = kept;
-        Keys = [.. keys];
-        Repeated = events.Count - kept.Count;
+        Events = new EventRows(events, kept?.ToArray());
+        Keys = kept is null ? [.. all] : [.. kept.Select(row => all[row])];
+        Count = Events.Count;
+        Repeated = all.Count - Count;
         Quarantined = quarantined;
         WaitForCommit = waitForCommit;
     }
@@ -35,7 +42,10 @@ public sealed class IngestRequest
     public string WorkspaceId { get; }
 
     /// <summary>The request's events, each id once, in the order they came.</summary>
-    public IReadOnlyList<EventRecord> Events { get; }
+    internal EventRows Events { get; }
+
+    /// <summary>How many events <see cref="Events"/> holds; still known once the request is disposed.</summary>
+    public int Count { get; }
 
     /// <summary>The dedup key of each event, in <see cref="Events"/> order.</summary>
     public UInt128[] Keys { get; }
@@ -53,6 +63,9 @@ public sealed class IngestRequest
     public void Complete(IngestOutcome outcome) => completion.TrySetResult(outcome);
 
     public void Fail(Exception error) => completion.TrySetException(error);
+
+    /// <summary>Returns the events' buffers; the outcome stays readable.</summary>
+    public void Dispose() => Events.Batch.Dispose();
 }
 
 /// <summary>How many of a request's events were stored and how many were already known.</summary>

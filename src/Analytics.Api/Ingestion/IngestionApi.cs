@@ -85,14 +85,16 @@ public static partial class IngestionApi
         var errors = parsed.Errors.Take(100).Select(x => new LineError(x.Line, x.Reason)).ToList();
         if (parsed.Events.Count + quarantined.Count > options.Value.Ingestion.BufferCapacity)
         {
+            parsed.Events.Dispose();
             return Error(StatusCodes.Status413PayloadTooLarge, $"a request may hold at most {options.Value.Ingestion.BufferCapacity} events; split it");
         }
 
         var waitForCommit = wait ?? true;
         // Repeats inside one request are duplicates at once; the writer catches repeats of committed ids.
-        var request = new IngestRequest(workspace, parsed.Events.ConvertAll(x => x.Event), quarantined, waitForCommit);
+        var request = new IngestRequest(workspace, parsed.Events, quarantined, waitForCommit);
         if (!writer.TryEnqueue(request))
         {
+            request.Dispose();
             if (!writer.IsAccepting)
             {
                 context.Response.Headers.RetryAfter = "5";
@@ -107,7 +109,7 @@ public static partial class IngestionApi
         {
             // Ids committed before this request are known now; the writer still drops any repeat it meets later.
             var known = writer.Dedup.Find(request.Keys, new bool[request.Keys.Length]);
-            return Results.Json(new IngestResponse(request.Events.Count - known, request.Repeated + known, quarantined.Count, errors), statusCode: StatusCodes.Status202Accepted);
+            return Results.Json(new IngestResponse(request.Count - known, request.Repeated + known, quarantined.Count, errors), statusCode: StatusCodes.Status202Accepted);
         }
 
         try

@@ -35,19 +35,22 @@ internal static partial class OtlpExportStore
         var parsed = mapped.Parsed;
         if (parsed.Events.Count + parsed.Errors.Count == 0)
         {
+            parsed.Events.Dispose();
             return Outcome.Stored(Summary(mapped, duplicates: 0));
         }
 
         if (parsed.Events.Count + parsed.Errors.Count > ingestion.BufferCapacity)
         {
+            parsed.Events.Dispose();
             return Outcome.Refused(StatusCodes.Status413PayloadTooLarge, $"an export may hold at most {ingestion.BufferCapacity} GenAI spans; split it");
         }
 
         var receivedAt = time.GetUtcNow().UtcDateTime;
         var quarantined = parsed.Errors.ConvertAll(x => new QuarantinedLine(workspace, receivedAt, x.Line, x.Raw, x.Reason));
-        var request = new IngestRequest(workspace, parsed.Events.ConvertAll(x => x.Event), quarantined, waitForCommit: true);
+        var request = new IngestRequest(workspace, parsed.Events, quarantined, waitForCommit: true);
         if (!writer.TryEnqueue(request))
         {
+            request.Dispose();
             return writer.IsAccepting
                 ? Outcome.Refused(StatusCodes.Status429TooManyRequests, "the ingestion buffer is full; retry after a second", 1)
                 : Outcome.Refused(StatusCodes.Status503ServiceUnavailable, "the service is shutting down; nothing from this export was stored", 5);

@@ -129,7 +129,7 @@ internal static class SpanMapper
 
     public static Result Map(ExportTraceServiceRequest request, string workspaceId)
     {
-        var parsed = new EventParser.Result([], []);
+        var parsed = new EventParser.Result(new EventBatch(workspaceId), []);
         var refused = new List<string>();
         var buffer = new ArrayBufferWriter<byte>(1024);
         using var json = new Utf8JsonWriter(buffer);
@@ -153,12 +153,7 @@ internal static class SpanMapper
                     json.Reset(buffer);
                     var spanId = Write(json, span, Chosen.From(span.Attributes), resource);
                     json.Flush();
-                    var error = EventParser.TryRead(buffer.WrittenSpan, workspaceId, out var record);
-                    if (error is null)
-                    {
-                        parsed.Events.Add((spans, record!));
-                    }
-                    else
+                    if (EventParser.TryAppend(buffer.WrittenSpan, parsed.Events) is { } error)
                     {
                         parsed.Errors.Add((spans, Encoding.UTF8.GetString(buffer.WrittenSpan), error));
                         refused.Add(spanId);
