@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -116,6 +117,14 @@ public sealed class EventBatch : IDisposable
     /// <inheritdoc cref="CostScale"/>
     internal const int CreditsScale = 6;
 
+    /// <summary>
+    /// The columns' buffers. Under a flood a few hundred requests are parsed or buffered at once, each with 28
+    /// columns, far more than the shared pool keeps per size (a few per core), so it would hand out fresh arrays,
+    /// mostly on the large-object heap. This pool keeps as many as a full buffer holds; bigger buffers, from rare
+    /// huge bodies, are not kept.
+    /// </summary>
+    private static readonly ArrayPool<byte> Buffers = ArrayPool<byte>.Create(maxArrayLength: 1 << 20, maxArraysPerBucket: 4096);
+
     private readonly NativeWriter[] columns = new NativeWriter[ColumnCount];
     private readonly int[] marks = new int[ColumnCount];
     private readonly byte[] workspace;
@@ -134,7 +143,7 @@ public sealed class EventBatch : IDisposable
         keys = new List<UInt128>(Math.Min(events, 1 << 16));
         for (var c = 0; c < ColumnCount; c++)
         {
-            columns[c] = new NativeWriter(Nearly(events * (Specs[c].Width == 0 ? 40 : Specs[c].Width)));
+            columns[c] = new NativeWriter(Nearly(events * (Specs[c].Width == 0 ? 40 : Specs[c].Width)), Buffers);
         }
     }
 

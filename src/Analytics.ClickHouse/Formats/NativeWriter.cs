@@ -10,9 +10,12 @@ namespace Analytics.ClickHouse.Formats;
 /// that repeated inserts reuse memory instead of growing a fresh buffer each time. Callers that encode
 /// their own rows (<see cref="ADO.ClickHouseConnection.InsertRawAsync"/> with <c>Native</c>) build blocks on it.
 /// </summary>
-public sealed class NativeWriter(int initialCapacity = 64 * 1024) : IBufferWriter<byte>, IDisposable
+/// <param name="initialCapacity">The bytes of the first buffer.</param>
+/// <param name="pool">Where buffers are rented from: the shared pool unless given.</param>
+public sealed class NativeWriter(int initialCapacity = 64 * 1024, ArrayPool<byte>? pool = null) : IBufferWriter<byte>, IDisposable
 {
-    private byte[] array = ArrayPool<byte>.Shared.Rent(initialCapacity);
+    private readonly ArrayPool<byte> pool = pool ?? ArrayPool<byte>.Shared;
+    private byte[] array = (pool ?? ArrayPool<byte>.Shared).Rent(initialCapacity);
     private int written;
 
     /// <summary>The bytes written so far.</summary>
@@ -55,7 +58,7 @@ public sealed class NativeWriter(int initialCapacity = 64 * 1024) : IBufferWrite
     /// <summary>Returns the buffer to the pool; the writer holds nothing after.</summary>
     public void Dispose()
     {
-        ArrayPool<byte>.Shared.Return(array);
+        pool.Return(array);
         array = [];
         written = 0;
     }
@@ -71,9 +74,9 @@ public sealed class NativeWriter(int initialCapacity = 64 * 1024) : IBufferWrite
 
     private void Grow(int sizeHint)
     {
-        var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(array.Length * 2, written + Math.Max(sizeHint, 1)));
+        var bigger = pool.Rent(Math.Max(array.Length * 2, written + Math.Max(sizeHint, 1)));
         array.AsSpan(0, written).CopyTo(bigger);
-        ArrayPool<byte>.Shared.Return(array);
+        pool.Return(array);
         array = bigger;
     }
 
