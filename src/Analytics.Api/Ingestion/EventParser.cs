@@ -172,7 +172,7 @@ public static class EventParser
                     continue;
                 }
 
-                if (field.Read(ref reader, events) is { } error)
+                if (Read(ref reader, field, events) is { } error)
                 {
                     return error;
                 }
@@ -196,16 +196,37 @@ public static class EventParser
         return null;
     }
 
-    /// <summary>Reads a field's value (the reader is on it) into the line being written; returns null or the reason the line is refused.</summary>
-    private delegate string? ValueReader(ref Utf8JsonReader reader, EventBatch events);
-
-    /// <summary>A field of the contract: its name and how its value is read.</summary>
-    private sealed class EventField(string name, ValueReader read)
+    /// <summary>How a field's value is read.</summary>
+    private enum FieldKind
     {
-        public byte[] Utf8 { get; } = Encoding.UTF8.GetBytes(name);
-
-        public ValueReader Read { get; } = read;
+        Text,
+        Choice,
+        Count,
+        Amount,
+        Timestamp,
+        Product,
     }
+
+    /// <summary>
+    /// A field of the contract: its name, the column it fills, how its value is read, and for texts its
+    /// longest length and whether a line needs it, for amounts their scale, for choices the values allowed.
+    /// </summary>
+    private sealed record EventField(string Name, EventColumn Column, FieldKind Kind, int Limit = 0, bool Required = false, Choices? Allowed = null)
+    {
+        public byte[] Utf8 { get; } = Encoding.UTF8.GetBytes(Name);
+    }
+
+    /// <summary>Reads the value of <paramref name="field"/> (the reader is on it) into the line being written; returns null or the reason the line is refused.</summary>
+    private static string? Read(ref Utf8JsonReader reader, EventField field, EventBatch e) => field.Kind switch
+    {
+        // A switch rather than a delegate per field: the hot path calls each reader directly.
+        FieldKind.Text => Text(ref reader, field.Name, field.Column, field.Limit, field.Required, e),
+        FieldKind.Choice => OneOf(ref reader, field.Name, field.Column, field.Allowed!, e),
+        FieldKind.Count => Count(ref reader, field.Name, field.Column, e),
+        FieldKind.Amount => Amount(ref reader, field.Name, field.Column, field.Limit, e),
+        FieldKind.Timestamp => Timestamp(ref reader, e),
+        _ => Product(ref reader, e),
+    };
 
     private static readonly Choices Roles = new("user", "admin", "super");
     private static readonly Choices Origins = new("APP", "SLACK", "API_KEY");
@@ -214,35 +235,35 @@ public static class EventParser
     /// <summary>Every field the contract knows; any other is ignored.</summary>
     private static readonly EventField[] Fields =
     [
-        new("event_id", (ref reader, e) => Text(ref reader, "event_id", EventColumn.EventId, MaxIdLength, required: true, e)),
-        new("timestamp", Timestamp),
-        new("user_id", (ref reader, e) => Text(ref reader, "user_id", EventColumn.UserId, MaxTextLength, required: true, e)),
+        new("event_id", EventColumn.EventId, FieldKind.Text, MaxIdLength, Required: true),
+        new("timestamp", EventColumn.Timestamp, FieldKind.Timestamp),
+        new("user_id", EventColumn.UserId, FieldKind.Text, MaxTextLength, Required: true),
         OptionalText("prompt_id", EventColumn.PromptId),
-        new("product_id", Product),
+        new("product_id", EventColumn.ProductId, FieldKind.Product),
         OptionalText("product_name", EventColumn.ProductName),
-        new("user_email", (ref reader, e) => Text(ref reader, "user_email", EventColumn.UserEmail, MaxEmailLength, required: false, e)),
+        new("user_email", EventColumn.UserEmail, FieldKind.Text, MaxEmailLength),
         OptionalText("user_fname", EventColumn.UserFname),
         OptionalText("user_lname", EventColumn.UserLname),
-        new("user_role", (ref reader, e) => OneOf(ref reader, "user_role", EventColumn.UserRole, Roles, e)),
+        new("user_role", EventColumn.UserRole, FieldKind.Choice, Allowed: Roles),
         OptionalText("account_id", EventColumn.AccountId),
         OptionalText("institution_id", EventColumn.InstitutionId),
         OptionalText("instance_name", EventColumn.InstanceName),
         OptionalText("ai_name", EventColumn.AiName),
-        new("origin", (ref reader, e) => OneOf(ref reader, "origin", EventColumn.Origin, Origins, e)),
+        new("origin", EventColumn.Origin, FieldKind.Choice, Allowed: Origins),
         OptionalText("history_id", EventColumn.HistoryId),
         OptionalText("model", EventColumn.Model),
-        Count("input_tokens", EventColumn.InputTokens),
-        Count("output_tokens", EventColumn.OutputTokens),
-        Amount("cost", EventColumn.Cost, EventBatch.CostScale),
-        Amount("credits", EventColumn.Credits, EventBatch.CreditsScale),
-        new("status", (ref reader, e) => OneOf(ref reader, "status", EventColumn.Status, Statuses, e)),
-        Count("latency_ms", EventColumn.LatencyMs),
+        new("input_tokens", EventColumn.InputTokens, FieldKind.Count),
+        new("output_tokens", EventColumn.OutputTokens, FieldKind.Count),
+        new("cost", EventColumn.Cost, FieldKind.Amount, EventBatch.CostScale),
+        new("credits", EventColumn.Credits, FieldKind.Amount, EventBatch.CreditsScale),
+        new("status", EventColumn.Status, FieldKind.Choice, Allowed: Statuses),
+        new("latency_ms", EventColumn.LatencyMs, FieldKind.Count),
         // What OpenTelemetry's GenAI conventions add (gen_ai.provider.name, gen_ai.operation.name, gen_ai.usage.*).
         OptionalText("provider", EventColumn.Provider),
         OptionalText("operation", EventColumn.Operation),
-        Count("cache_read_tokens", EventColumn.CacheReadTokens),
-        Count("cache_creation_tokens", EventColumn.CacheCreationTokens),
-        Count("reasoning_tokens", EventColumn.ReasoningTokens),
+        new("cache_read_tokens", EventColumn.CacheReadTokens, FieldKind.Count),
+        new("cache_creation_tokens", EventColumn.CacheCreationTokens, FieldKind.Count),
+        new("reasoning_tokens", EventColumn.ReasoningTokens, FieldKind.Count),
     ];
 
     /// <summary>The fields by the length of their UTF-8 name, so that a name is compared with a handful at most.</summary>
@@ -251,12 +272,7 @@ public static class EventParser
         .. Enumerable.Range(0, Fields.Max(f => f.Utf8.Length) + 1).Select(length => Fields.Where(f => f.Utf8.Length == length).ToArray()),
     ];
 
-    private static EventField OptionalText(string name, EventColumn column) =>
-        new(name, (ref reader, e) => Text(ref reader, name, column, MaxTextLength, required: false, e));
-
-    private static EventField Count(string name, EventColumn column) => new(name, (ref reader, e) => Count(ref reader, name, column, e));
-
-    private static EventField Amount(string name, EventColumn column, int scale) => new(name, (ref reader, e) => Amount(ref reader, name, column, scale, e));
+    private static EventField OptionalText(string name, EventColumn column) => new(name, column, FieldKind.Text, MaxTextLength);
 
     /// <summary>The known field the reader is on, or null.</summary>
     private static EventField? Field(ref Utf8JsonReader reader)
