@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -117,14 +116,6 @@ public sealed class EventBatch : IDisposable
     /// <inheritdoc cref="CostScale"/>
     internal const int CreditsScale = 6;
 
-    /// <summary>
-    /// The columns' buffers. Under a flood a few hundred requests are parsed or buffered at once, each with 28
-    /// columns, far more than the shared pool keeps per size (a few per core), so it would hand out fresh arrays,
-    /// mostly on the large-object heap. This pool keeps as many as a full buffer holds; bigger buffers, from rare
-    /// huge bodies, are not kept.
-    /// </summary>
-    private static readonly ArrayPool<byte> Buffers = ArrayPool<byte>.Create(maxArrayLength: 1 << 20, maxArraysPerBucket: 4096);
-
     private readonly NativeWriter[] columns = new NativeWriter[ColumnCount];
     private readonly int[] marks = new int[ColumnCount];
     private readonly byte[] workspace;
@@ -134,16 +125,16 @@ public sealed class EventBatch : IDisposable
     /// <summary>An empty batch of <paramref name="workspaceId"/>'s events; <paramref name="expectedBytes"/>, the body's size, sizes the first buffers.</summary>
     public EventBatch(string workspaceId, int expectedBytes = 0)
     {
-        static int Nearly(int bytes) => Math.Clamp(bytes, 256, 1 << 20);
-
         WorkspaceId = workspaceId;
         workspace = Encoding.UTF8.GetBytes(workspaceId);
-        // A gateway's event takes about 500 bytes of JSON; its longest texts (ids, emails) about 40 bytes each.
+        // A gateway's event takes about 500 bytes of JSON. Number columns start at their size; texts, which
+        // range from empty to ids of 40 bytes, at 8 bytes an event, and double as they fill.
         var events = expectedBytes / 500;
         keys = new List<UInt128>(Math.Min(events, 1 << 16));
         for (var c = 0; c < ColumnCount; c++)
         {
-            columns[c] = new NativeWriter(Nearly(events * (Specs[c].Width == 0 ? 40 : Specs[c].Width)), Buffers);
+            var bytes = events * (Specs[c].Width == 0 ? 8 : Specs[c].Width);
+            columns[c] = new NativeWriter(Math.Clamp(bytes, 256, 1 << 20), IngestionBuffers.Columns);
         }
     }
 

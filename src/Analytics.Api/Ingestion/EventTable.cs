@@ -23,7 +23,7 @@ public static class EventTable
         if (events.Sum(part => part.Count) > 0)
         {
             // One block for the whole batch: the requests' columns are copied into it side by side.
-            using var block = new NativeWriter(events.Sum(part => part.Batch.Bytes) + 4096);
+            using var block = new NativeWriter(events.Sum(part => part.Batch.Bytes) + 4096, IngestionBuffers.Bodies);
             EventBatch.WriteBlock(block, events, ingestedAt);
             await connection.InsertRawAsync(EventsInsert, "Native", [block.WrittenMemory], cancellationToken, EventsInsertSettings);
         }

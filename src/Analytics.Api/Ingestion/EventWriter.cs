@@ -29,6 +29,8 @@ public sealed partial class EventWriter : BackgroundService
     private readonly AnalyticsMetrics metrics;
     private readonly ResiliencePipeline retry;
     private readonly TaskCompletionSource ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly HashSet<UInt128> batchSeen = [];
+    private readonly List<UInt128> batchKeys = [];
     private long buffered;
     private volatile bool stopping;
     private volatile string? dedupLoadProblem;
@@ -236,8 +238,11 @@ public sealed partial class EventWriter : BackgroundService
         await mutation.WaitAsync();
         try
         {
-            var seen = new HashSet<UInt128>();
-            var keys = new List<UInt128>();
+            // Kept from batch to batch (one batch is written at a time): at 50,000 events each would be a
+            // megabyte or two of garbage on the large-object heap a batch.
+            var (seen, keys) = (batchSeen, batchKeys);
+            seen.Clear();
+            keys.Clear();
             // What each request adds to the insert: its events less those already committed or earlier in the batch.
             var accepted = new EventRows[requests.Count];
             var counts = new (int Accepted, int Duplicates)[requests.Count];

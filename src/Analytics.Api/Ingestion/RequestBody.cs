@@ -1,10 +1,9 @@
-using System.Buffers;
-
 namespace Analytics.Api.Ingestion;
 
 /// <summary>
 /// A request body read whole into a pooled buffer, which goes back to the pool on dispose. Bodies are
-/// a megabyte or more under load; renting instead of allocating keeps them off the large-object heap.
+/// a megabyte or more under load; renting instead of allocating keeps them off the large-object heap
+/// (<see cref="IngestionBuffers.Bodies"/>).
 /// The parser copies what it keeps, so the body is disposed as soon as it is parsed.
 /// </summary>
 internal sealed class RequestBody : IDisposable
@@ -14,7 +13,7 @@ internal sealed class RequestBody : IDisposable
     private byte[] buffer;
     private int length;
 
-    private RequestBody(int capacity) => buffer = ArrayPool<byte>.Shared.Rent(capacity);
+    private RequestBody(int capacity) => buffer = IngestionBuffers.Bodies.Rent(capacity);
 
     public ReadOnlyMemory<byte> Memory => buffer.AsMemory(0, length);
 
@@ -73,15 +72,15 @@ internal sealed class RequestBody : IDisposable
         length = 0;
         if (rented.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(rented);
+            IngestionBuffers.Bodies.Return(rented);
         }
     }
 
     private void Grow(int capacity)
     {
-        var larger = ArrayPool<byte>.Shared.Rent(capacity);
+        var larger = IngestionBuffers.Bodies.Rent(capacity);
         buffer.AsSpan(0, length).CopyTo(larger);
-        ArrayPool<byte>.Shared.Return(buffer);
+        IngestionBuffers.Bodies.Return(buffer);
         buffer = larger;
     }
 }
