@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -11,9 +13,11 @@ namespace Analytics.Api.Ingestion;
 /// are dropped once an hour, so memory stays proportional to the window's traffic. Only the writer adds.
 /// </summary>
 /// <remarks>
-/// A window of a busy gateway holds tens of millions of ids, so each takes one 16-byte slot of an
-/// open-addressing table (linear probing, at most three quarters full): the top 111 bits of the hash,
-/// one bit marking the slot used, and in the low 16 bits the hour it was committed in, modulo 2^16.
+/// A window of a busy gateway holds tens of millions of ids, so each takes one 12-byte slot of an
+/// open-addressing table (linear probing, at most three quarters full): 79 bits of the hash, one bit
+/// marking the slot used, and in the low 16 bits the hour it was committed in, modulo 2^16. A lookup
+/// compares 79 bits with the ids of its probe chain, 8.5 on average at three quarters full, so a new id
+/// is taken for a duplicate about once in 10^22 lookups.
 /// Hours are compared as ages (now minus then, modulo 2^16), which is why the window is capped far below
 /// 2^16 hours and expired ids are dropped before any call could read them. A slot of zero is empty.
 /// The hourly pruning drops expired ids in place; growing (and shrinking a table left under an eighth
@@ -25,8 +29,8 @@ public sealed class DedupIndex
     public static readonly TimeSpan MaxWindow = TimeSpan.FromDays(366);
 
     private const int MinCapacity = 1024;
-    private const ulong HourBits = 0xFFFF;
-    private const ulong Used = 1UL << 16;
+    private const uint HourBits = 0xFFFF;
+    private const uint Used = 1u << 16;
 
     private readonly TimeSpan window;
     private readonly TimeProvider time;
@@ -63,14 +67,14 @@ public sealed class DedupIndex
         }
     }
 
-    /// <summary>The bytes the table takes now: 16 a slot, at most three quarters of them used.</summary>
+    /// <summary>The bytes the table takes now: 12 a slot, at most three quarters of them used.</summary>
     public long MemoryBytes
     {
         get
         {
             lock (gate)
             {
-                return (long)slots.Length * 16;
+                return (long)slots.Length * Unsafe.SizeOf<Slot>();
             }
         }
     }
@@ -151,15 +155,15 @@ public sealed class DedupIndex
         return (hour, hour - HourOf(now - window));
     }
 
-    /// <summary>The top 64 bits of a key, and the next 47 with the used bit set and no hour.</summary>
-    private static (ulong High, ulong Low) Identity(UInt128 key) => ((ulong)(key >> 64), ((ulong)key & ~HourBits) | Used);
+    /// <summary>The top 64 bits of a key, and bits 17 to 31 with the used bit set and no hour.</summary>
+    private static (ulong High, uint Low) Identity(UInt128 key) => ((ulong)(key >> 64), ((uint)key & ~HourBits) | Used);
 
     private static bool InWindow(Slot slot, (long Hour, long MaxAge) clock) => Age(slot, clock.Hour) <= clock.MaxAge;
 
-    private static long Age(Slot slot, long now) => (long)(((ulong)now - slot.Low) & HourBits);
+    private static long Age(Slot slot, long now) => ((uint)now - slot.Low) & HourBits;
 
     /// <summary>The slot holding the id, or the empty slot where it would go.</summary>
-    private static int Probe(Slot[] table, ulong high, ulong low)
+    private static int Probe(Slot[] table, ulong high, uint low)
     {
         var mask = table.Length - 1;
         var at = (int)(high & (ulong)mask);
@@ -197,7 +201,7 @@ public sealed class DedupIndex
             return; // known from a later commit
         }
 
-        slots[at] = new Slot(high, low | ((ulong)hour & HourBits));
+        slots[at] = new Slot(high, low | ((uint)hour & HourBits));
     }
 
     private void PruneIfDue((long Hour, long MaxAge) clock)
@@ -293,10 +297,11 @@ public sealed class DedupIndex
         count = kept;
     }
 
-    /// <summary>One id: the top 64 bits of its key; then the next 47, the used bit and the commit hour's low 16 bits.</summary>
-    private readonly struct Slot(ulong high, ulong low)
+    /// <summary>One id: the top 64 bits of its key; then 15 more, the used bit and the commit hour's low 16 bits, packed in 12 bytes.</summary>
+    [StructLayout(LayoutKind.Sequential, Pack = 4)]
+    private readonly struct Slot(ulong high, uint low)
     {
         public readonly ulong High = high;
-        public readonly ulong Low = low;
+        public readonly uint Low = low;
     }
 }
