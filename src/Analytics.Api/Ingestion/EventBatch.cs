@@ -291,84 +291,83 @@ public sealed class EventBatch : IDisposable
     internal List<EventRecord> Records(int[]? rows)
     {
         var records = new List<EventRecord>(rows?.Length ?? Count);
-        var at = new int[ColumnCount];
-        Span<byte> bigEndian = stackalloc byte[16];
+        var at = new int[ColumnCount]; // where each text column's next value starts
         var next = 0;
         for (var row = 0; row < Count && (rows is null || next < rows.Length); row++)
         {
-            var wanted = rows is null || rows[next] == row;
-            var e = wanted ? new EventRecord { WorkspaceId = WorkspaceId } : null;
-            string Next(EventColumn column)
+            if (rows is not null && rows[next] != row)
+            {
+                for (var c = 0; c < ColumnCount; c++)
+                {
+                    if (Specs[c].Width == 0)
+                    {
+                        var length = (int)ReadVarUInt(columns[c].WrittenSpan, ref at[c]);
+                        at[c] += length;
+                    }
+                }
+
+                continue;
+            }
+
+            next++;
+            records.Add(new EventRecord
+            {
+                WorkspaceId = WorkspaceId,
+                EventId = Text(EventColumn.EventId),
+                Timestamp = DateTime.UnixEpoch.AddMilliseconds(Number<long>(EventColumn.Timestamp)),
+                UserId = Text(EventColumn.UserId),
+                PromptId = Text(EventColumn.PromptId),
+                ProductId = Uuid(columns[(int)EventColumn.ProductId].WrittenSpan.Slice(row * 16, 16)),
+                ProductName = Text(EventColumn.ProductName),
+                UserEmail = Text(EventColumn.UserEmail),
+                UserFname = Text(EventColumn.UserFname),
+                UserLname = Text(EventColumn.UserLname),
+                UserRole = Text(EventColumn.UserRole),
+                AccountId = Text(EventColumn.AccountId),
+                InstitutionId = Text(EventColumn.InstitutionId),
+                InstanceName = Text(EventColumn.InstanceName),
+                AiName = Text(EventColumn.AiName),
+                Origin = Text(EventColumn.Origin),
+                HistoryId = Text(EventColumn.HistoryId),
+                Model = Text(EventColumn.Model),
+                InputTokens = Number<uint>(EventColumn.InputTokens),
+                OutputTokens = Number<uint>(EventColumn.OutputTokens),
+                Cost = new decimal(Number<long>(EventColumn.Cost)) / Powers[CostScale],
+                Credits = new decimal(Number<long>(EventColumn.Credits)) / Powers[CreditsScale],
+                Status = Text(EventColumn.Status),
+                LatencyMs = Number<uint>(EventColumn.LatencyMs),
+                Provider = Text(EventColumn.Provider),
+                Operation = Text(EventColumn.Operation),
+                CacheReadTokens = Number<uint>(EventColumn.CacheReadTokens),
+                CacheCreationTokens = Number<uint>(EventColumn.CacheCreationTokens),
+                ReasoningTokens = Number<uint>(EventColumn.ReasoningTokens),
+            });
+
+            // Each text column has its own cursor, so the order they are read in does not matter.
+            string Text(EventColumn column)
             {
                 var data = columns[(int)column].WrittenSpan;
-                var length = (int)ReadVarUInt(data, ref at[(int)column]);
-                var value = wanted ? Encoding.UTF8.GetString(data.Slice(at[(int)column], length)) : string.Empty;
-                at[(int)column] += length;
+                ref var start = ref at[(int)column];
+                var length = (int)ReadVarUInt(data, ref start);
+                var value = Encoding.UTF8.GetString(data.Slice(start, length));
+                start += length;
                 return value;
             }
 
             T Number<T>(EventColumn column)
                 where T : unmanaged => MemoryMarshal.Read<T>(columns[(int)column].WrittenSpan[(row * Specs[(int)column].Width)..]);
-
-            var eventId = Next(EventColumn.EventId);
-            var userId = Next(EventColumn.UserId);
-            var promptId = Next(EventColumn.PromptId);
-            var productName = Next(EventColumn.ProductName);
-            var userEmail = Next(EventColumn.UserEmail);
-            var userFname = Next(EventColumn.UserFname);
-            var userLname = Next(EventColumn.UserLname);
-            var userRole = Next(EventColumn.UserRole);
-            var accountId = Next(EventColumn.AccountId);
-            var institutionId = Next(EventColumn.InstitutionId);
-            var instanceName = Next(EventColumn.InstanceName);
-            var aiName = Next(EventColumn.AiName);
-            var origin = Next(EventColumn.Origin);
-            var historyId = Next(EventColumn.HistoryId);
-            var model = Next(EventColumn.Model);
-            var status = Next(EventColumn.Status);
-            var provider = Next(EventColumn.Provider);
-            var operation = Next(EventColumn.Operation);
-            if (e is null)
-            {
-                continue;
-            }
-
-            next++;
-            var product = columns[(int)EventColumn.ProductId].WrittenSpan.Slice(row * 16, 16);
-            BinaryPrimitives.WriteUInt64BigEndian(bigEndian, BinaryPrimitives.ReadUInt64LittleEndian(product));
-            BinaryPrimitives.WriteUInt64BigEndian(bigEndian[8..], BinaryPrimitives.ReadUInt64LittleEndian(product[8..]));
-            e.EventId = eventId;
-            e.Timestamp = DateTime.UnixEpoch.AddMilliseconds(Number<long>(EventColumn.Timestamp));
-            e.UserId = userId;
-            e.PromptId = promptId;
-            e.ProductId = new Guid(bigEndian, bigEndian: true);
-            e.ProductName = productName;
-            e.UserEmail = userEmail;
-            e.UserFname = userFname;
-            e.UserLname = userLname;
-            e.UserRole = userRole;
-            e.AccountId = accountId;
-            e.InstitutionId = institutionId;
-            e.InstanceName = instanceName;
-            e.AiName = aiName;
-            e.Origin = origin;
-            e.HistoryId = historyId;
-            e.Model = model;
-            e.InputTokens = Number<uint>(EventColumn.InputTokens);
-            e.OutputTokens = Number<uint>(EventColumn.OutputTokens);
-            e.Cost = new decimal(Number<long>(EventColumn.Cost)) / Powers[CostScale];
-            e.Credits = new decimal(Number<long>(EventColumn.Credits)) / Powers[CreditsScale];
-            e.Status = status;
-            e.LatencyMs = Number<uint>(EventColumn.LatencyMs);
-            e.Provider = provider;
-            e.Operation = operation;
-            e.CacheReadTokens = Number<uint>(EventColumn.CacheReadTokens);
-            e.CacheCreationTokens = Number<uint>(EventColumn.CacheCreationTokens);
-            e.ReasoningTokens = Number<uint>(EventColumn.ReasoningTokens);
-            records.Add(e);
         }
 
         return records;
+    }
+
+    /// <summary>The UUID whose two little-endian halves <see cref="SetUuid"/> wrote.</summary>
+    private static Guid Uuid(ReadOnlySpan<byte> halves)
+    {
+        Span<byte> bigEndian = stackalloc byte[16];
+        BinaryPrimitives.WriteUInt64BigEndian(bigEndian, BinaryPrimitives.ReadUInt64LittleEndian(halves));
+        BinaryPrimitives.WriteUInt64BigEndian(bigEndian[8..], BinaryPrimitives.ReadUInt64LittleEndian(halves[8..]));
+        return new Guid(bigEndian, bigEndian: true);
     }
 
     /// <summary>
