@@ -140,7 +140,7 @@ public sealed class EventBatch : IDisposable
 
     public string WorkspaceId { get; }
 
-    /// <summary>The events written so far.</summary>
+    /// <summary>The events written so far; still known once the batch is disposed.</summary>
     public int Count { get; private set; }
 
     /// <summary>The bytes the columns hold, about what a block of all the events takes.</summary>
@@ -185,15 +185,7 @@ public sealed class EventBatch : IDisposable
         where T : unmanaged =>
         Reopen(column, System.Runtime.CompilerServices.Unsafe.SizeOf<T>()).Write(value);
 
-    internal void SetUuid(EventColumn column, Guid id)
-    {
-        // The engine keeps a UUID as two little-endian 64-bit halves, each the big-endian reading of its 8 bytes.
-        Span<byte> bigEndian = stackalloc byte[16];
-        id.TryWriteBytes(bigEndian, bigEndian: true, out _);
-        var writer = Reopen(column, width: 16);
-        writer.Write(BinaryPrimitives.ReadUInt64BigEndian(bigEndian));
-        writer.Write(BinaryPrimitives.ReadUInt64BigEndian(bigEndian[8..]));
-    }
+    internal void SetUuid(EventColumn column, Guid id) => Reopen(column, width: 16).WriteUuid(id);
 
     /// <summary>Ends the open line as an event: every field it left out takes its default.</summary>
     internal void CommitLine()
@@ -206,10 +198,8 @@ public sealed class EventBatch : IDisposable
             }
         }
 
-        var ids = columns[(int)EventColumn.EventId].WrittenSpan;
         var at = marks[(int)EventColumn.EventId];
-        var length = (int)ReadVarUInt(ids, ref at);
-        keys.Add(DedupIndex.Key(workspace, ids.Slice(at, length)));
+        keys.Add(DedupIndex.Key(workspace, NextText(columns[(int)EventColumn.EventId].WrittenSpan, ref at)));
         Count++;
     }
 
@@ -301,8 +291,7 @@ public sealed class EventBatch : IDisposable
                 {
                     if (Specs[c].Width == 0)
                     {
-                        var length = (int)ReadVarUInt(columns[c].WrittenSpan, ref at[c]);
-                        at[c] += length;
+                        NextText(columns[c].WrittenSpan, ref at[c]);
                     }
                 }
 
@@ -344,15 +333,7 @@ public sealed class EventBatch : IDisposable
             });
 
             // Each text column has its own cursor, so the order they are read in does not matter.
-            string Text(EventColumn column)
-            {
-                var data = columns[(int)column].WrittenSpan;
-                ref var start = ref at[(int)column];
-                var length = (int)ReadVarUInt(data, ref start);
-                var value = Encoding.UTF8.GetString(data.Slice(start, length));
-                start += length;
-                return value;
-            }
+            string Text(EventColumn column) => Encoding.UTF8.GetString(NextText(columns[(int)column].WrittenSpan, ref at[(int)column]));
 
             T Number<T>(EventColumn column)
                 where T : unmanaged => MemoryMarshal.Read<T>(columns[(int)column].WrittenSpan[(row * Specs[(int)column].Width)..]);
@@ -361,7 +342,7 @@ public sealed class EventBatch : IDisposable
         return records;
     }
 
-    /// <summary>The UUID whose two little-endian halves <see cref="SetUuid"/> wrote.</summary>
+    /// <summary>The UUID whose two little-endian halves <see cref="NativeWriter.WriteUuid"/> wrote.</summary>
     private static Guid Uuid(ReadOnlySpan<byte> halves)
     {
         Span<byte> bigEndian = stackalloc byte[16];
@@ -438,8 +419,7 @@ public sealed class EventBatch : IDisposable
         for (var row = 0; next < rows.Length; row++)
         {
             var start = at;
-            var length = (int)ReadVarUInt(column, ref at);
-            at += length;
+            NextText(column, ref at);
             if (rows[next] == row)
             {
                 writer.WriteBytes(column[start..at]);
@@ -448,18 +428,23 @@ public sealed class EventBatch : IDisposable
         }
     }
 
-    private static ulong ReadVarUInt(ReadOnlySpan<byte> data, ref int at)
+    /// <summary>The UTF-8 of the text value of <paramref name="column"/> at <paramref name="at"/>, which moves past it (its varint length and its bytes).</summary>
+    private static ReadOnlySpan<byte> NextText(ReadOnlySpan<byte> column, ref int at)
     {
-        ulong value = 0;
+        ulong length = 0;
         for (var shift = 0; ; shift += 7)
         {
-            var b = data[at++];
-            value |= (ulong)(b & 0x7F) << shift;
+            var b = column[at++];
+            length |= (ulong)(b & 0x7F) << shift;
             if (b < 0x80)
             {
-                return value;
+                break;
             }
         }
+
+        var text = column.Slice(at, (int)length);
+        at += text.Length;
+        return text;
     }
 
     public void Dispose()
@@ -478,4 +463,26 @@ internal readonly record struct EventRows(EventBatch Batch, int[]? Rows)
 
     /// <summary>These events as records, for the spool.</summary>
     public List<EventRecord> Records() => Batch.Records(Rows);
+
+    /// <summary>
+    /// These events less those <paramref name="keep"/> refuses; it is asked about each in order, by its place
+    /// among these (0 to <see cref="Count"/> - 1). When it keeps them all, the same rows.
+    /// </summary>
+    public EventRows Where(Func<int, bool> keep)
+    {
+        List<int>? kept = null; // null while every event so far is kept
+        for (var i = 0; i < Count; i++)
+        {
+            if (keep(i))
+            {
+                kept?.Add(Rows?[i] ?? i);
+            }
+            else
+            {
+                kept ??= [.. Rows?.Take(i) ?? Enumerable.Range(0, i)];
+            }
+        }
+
+        return kept is null ? this : this with { Rows = [.. kept] };
+    }
 }

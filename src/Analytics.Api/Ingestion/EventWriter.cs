@@ -249,25 +249,21 @@ public sealed partial class EventWriter : BackgroundService
             var committed = new bool[requests.Max(r => r.Keys.Length)];
             for (var i = 0; i < requests.Count; i++)
             {
-                var (events, requestKeys) = (requests[i].Events, requests[i].Keys);
+                var requestKeys = requests[i].Keys;
                 Dedup.Find(requestKeys, committed);
-                List<int>? rows = null; // null while every event so far is kept
-                for (var j = 0; j < requestKeys.Length; j++)
+                // Asked about each event in turn, here and now: the loop's i is the request's.
+                accepted[i] = requests[i].Events.Where(j =>
                 {
-                    var row = events.Rows?[j] ?? j;
                     if (committed[j] || !seen.Add(requestKeys[j]))
                     {
                         counts[i].Duplicates++;
-                        rows ??= [.. events.Rows?.Take(j) ?? Enumerable.Range(0, j)];
-                        continue;
+                        return false;
                     }
 
                     counts[i].Accepted++;
                     keys.Add(requestKeys[j]);
-                    rows?.Add(row);
-                }
-
-                accepted[i] = rows is null ? events : new EventRows(events.Batch, [.. rows]);
+                    return true;
+                });
             }
 
             var quarantined = requests.SelectMany(r => r.Quarantined).ToList();

@@ -17,23 +17,9 @@ public sealed class IngestRequest : IDisposable
     {
         var all = events.Keys;
         var seen = new HashSet<UInt128>(all.Count);
-        List<int>? kept = null;
-        for (var row = 0; row < all.Count; row++)
-        {
-            if (seen.Add(all[row]))
-            {
-                kept?.Add(row);
-            }
-            else
-            {
-                kept ??= [.. Enumerable.Range(0, row)];
-            }
-        }
-
         WorkspaceId = workspaceId;
-        Events = new EventRows(events, kept?.ToArray());
-        Keys = kept is null ? [.. all] : [.. kept.Select(row => all[row])];
-        Count = Events.Count;
+        Events = new EventRows(events, null).Where(row => seen.Add(all[row]));
+        Keys = Events.Rows is { } kept ? [.. kept.Select(row => all[row])] : [.. all];
         Repeated = all.Count - Count;
         Quarantined = quarantined;
         WaitForCommit = waitForCommit;
@@ -45,7 +31,7 @@ public sealed class IngestRequest : IDisposable
     internal EventRows Events { get; }
 
     /// <summary>How many events <see cref="Events"/> holds; still known once the request is disposed.</summary>
-    public int Count { get; }
+    public int Count => Events.Count;
 
     /// <summary>The dedup key of each event, in <see cref="Events"/> order.</summary>
     public UInt128[] Keys { get; }

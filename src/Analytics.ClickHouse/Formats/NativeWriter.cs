@@ -97,6 +97,15 @@ public sealed class NativeWriter(int initialCapacity = 64 * 1024, ArrayPool<byte
         Advance(size);
     }
 
+    /// <summary>Writes a UUID as the engine keeps it: two little-endian 64-bit halves, each the big-endian reading of 8 of its bytes, the high half first.</summary>
+    public void WriteUuid(Guid value)
+    {
+        Span<byte> bigEndian = stackalloc byte[16];
+        value.TryWriteBytes(bigEndian, bigEndian: true, out _);
+        Write(System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bigEndian));
+        Write(System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bigEndian[8..]));
+    }
+
     /// <summary>Writes bytes as they are.</summary>
     public void WriteBytes(ReadOnlySpan<byte> bytes)
     {

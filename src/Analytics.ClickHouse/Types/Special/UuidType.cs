@@ -44,13 +44,7 @@ internal sealed class UuidType : ClickHouseType
         }
     }
 
-    private static void Write(NativeWriter writer, Guid guid)
-    {
-        Span<byte> bigEndian = stackalloc byte[16];
-        guid.TryWriteBytes(bigEndian, bigEndian: true, out _);
-        writer.Write(System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bigEndian));
-        writer.Write(System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bigEndian[8..]));
-    }
+    private static void Write(NativeWriter writer, Guid guid) => writer.WriteUuid(guid);
 
     internal override void Format(StringBuilder builder, object value, bool quoted)
     {
