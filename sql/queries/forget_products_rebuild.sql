@@ -1,4 +1,5 @@
 INSERT INTO product_names_sent (workspace_id, product_id, product_name, seen_at)
+SETTINGS insert_deduplicate = 0
 SELECT workspace_id, product_id, maxIf(concat(toString(timestamp), product_name), product_name != ''), max(timestamp)
 FROM events
 WHERE workspace_id = {workspace:String}

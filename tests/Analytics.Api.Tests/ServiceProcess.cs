@@ -1,30 +1,38 @@
-#if SERVER_PATH && !SERVER_IMAGE
+#if !SERVER_IMAGE
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
+#if SERVER_PATH
 using Analytics.ClickHouse.Loopback;
+#endif
 
 namespace Analytics.Api.Tests;
 
 /// <summary>
-/// The service as a process of its own (the built <c>Analytics.Api.dll</c> beside the tests), on the server path
-/// against the suite's loopback server, so that a test can kill it as an operator's crash would: at once, with
-/// nothing flushed or drained. Its data outlives it in the loopback's engine and its spool folder, for the next
-/// start to pick up.
+/// The service as a process of its own (the built <c>Analytics.Api.dll</c> beside the tests), so that a test can
+/// kill it as an operator's crash would: at once, with nothing flushed or drained. In the server-path suite it
+/// talks to the suite's loopback server, and its data outlives it there; given a data folder, it runs the
+/// embedded engine on it, which dies with the process, part way through whatever it was doing. Either way its
+/// spool folder outlives it too, for the next start to pick up.
 /// </summary>
-public sealed class ServiceProcess(string database) : IAsyncDisposable
+public sealed class ServiceProcess(string database, string? dataPath = null) : IAsyncDisposable
 {
-    private readonly string spoolPath = Path.Combine(AnalyticsFactory.DataPath, "spool-" + database);
+    private readonly string spoolPath = Path.Combine(dataPath ?? AnalyticsFactory.DataPath, "spool-" + database);
     private readonly StringBuilder output = new();
+    private readonly StringBuilder outputOfThisStart = new();
     private Process? process;
+#if SERVER_PATH
     private Arm? arm;
+#endif
 
     /// <summary>A client of the running process.</summary>
     public HttpClient Client { get; private set; } = new();
 
+#if SERVER_PATH
     /// <summary>Whether the last armed kill happened, and after which statement.</summary>
     public string? KilledAfter => arm?.Statement;
+#endif
 
     /// <summary>Starts the process and waits until <c>/readyz</c> says it is ready (the writer included).</summary>
     public async Task StartAsync()
@@ -41,8 +49,6 @@ public sealed class ServiceProcess(string database) : IAsyncDisposable
             Environment =
             {
                 ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
-                ["Analytics__Engine"] = "Http",
-                ["Analytics__ServerUrl"] = ServerPath.Url.ToString(),
                 ["Analytics__Database"] = database,
                 ["Analytics__AdminToken"] = AnalyticsFactory.AdminToken,
                 ["Analytics__Ingestion__SpoolPath"] = spoolPath,
@@ -52,6 +58,25 @@ public sealed class ServiceProcess(string database) : IAsyncDisposable
                 ["DOTNET_TieredCompilation"] = "1",
             },
         };
+        if (dataPath is not null)
+        {
+            start.Environment["Analytics__DataPath"] = Path.Combine(dataPath, "clickhouse");
+        }
+        else
+        {
+#if SERVER_PATH
+            start.Environment["Analytics__Engine"] = "Http";
+            start.Environment["Analytics__ServerUrl"] = ServerPath.Url.ToString();
+#else
+            throw new InvalidOperationException("Outside the server-path suite the service runs the embedded engine, on a data folder of its own.");
+#endif
+        }
+
+        lock (output)
+        {
+            outputOfThisStart.Clear();
+        }
+
         process?.Dispose(); // the one a restart replaces
         process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
         process.OutputDataReceived += (_, line) => Keep(line.Data);
@@ -90,6 +115,10 @@ public sealed class ServiceProcess(string database) : IAsyncDisposable
         }
     }
 
+    /// <summary>Kills the process at once (SIGKILL), whatever it is doing.</summary>
+    public void Kill() => process!.Kill(entireProcessTree: true);
+
+#if SERVER_PATH
     /// <summary>
     /// Kills the process once the loopback server has run its <paramref name="k"/>-th statement from now (on its
     /// database), before the answer leaves: the statement is committed and the service never learns of it.
@@ -124,6 +153,8 @@ public sealed class ServiceProcess(string database) : IAsyncDisposable
         }
     }
 
+#endif
+
     /// <summary>Waits for a killed process to be gone and starts it again.</summary>
     public async Task RestartAsync()
     {
@@ -153,9 +184,23 @@ public sealed class ServiceProcess(string database) : IAsyncDisposable
         }
     }
 
+    /// <summary>The process's output since it was last started.</summary>
+    public string OutputOfThisStart
+    {
+        get
+        {
+            lock (output)
+            {
+                return outputOfThisStart.ToString();
+            }
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
+#if SERVER_PATH
         Disarm();
+#endif
         if (process is { HasExited: false })
         {
             process.Kill(entireProcessTree: true);
@@ -170,9 +215,11 @@ public sealed class ServiceProcess(string database) : IAsyncDisposable
         }
     }
 
+#if SERVER_PATH
     private bool IsOurs(LoopbackRequest request) =>
         (request.Url.GetValueOrDefault("database") ?? request.Headers.GetValueOrDefault("X-ClickHouse-Database")) == database
         && request.Sql.Length > 0;
+#endif
 
     private void Keep(string? line)
     {
@@ -190,6 +237,10 @@ public sealed class ServiceProcess(string database) : IAsyncDisposable
             }
 
             output.AppendLine(line);
+            if (outputOfThisStart.Length < 200_000)
+            {
+                outputOfThisStart.AppendLine(line);
+            }
         }
     }
 
@@ -200,11 +251,13 @@ public sealed class ServiceProcess(string database) : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+#if SERVER_PATH
     private sealed class Arm
     {
         public volatile bool Active = true;
         public int Count;
         public volatile string? Statement;
     }
+#endif
 }
 #endif

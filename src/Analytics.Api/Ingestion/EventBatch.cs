@@ -431,20 +431,32 @@ public sealed class EventBatch : IDisposable
     /// <summary>The UTF-8 of the text value of <paramref name="column"/> at <paramref name="at"/>, which moves past it (its varint length and its bytes).</summary>
     private static ReadOnlySpan<byte> NextText(ReadOnlySpan<byte> column, ref int at)
     {
-        ulong length = 0;
-        for (var shift = 0; ; shift += 7)
-        {
-            var b = column[at++];
-            length |= (ulong)(b & 0x7F) << shift;
-            if (b < 0x80)
-            {
-                break;
-            }
-        }
-
+        var length = NextVarUInt(column, ref at);
         var text = column.Slice(at, (int)length);
         at += text.Length;
         return text;
+    }
+
+    /// <summary>The rows of a block <see cref="WriteBlock"/> wrote: its second varint, after the column count.</summary>
+    internal static ulong BlockRows(ReadOnlySpan<byte> block)
+    {
+        var at = 0;
+        NextVarUInt(block, ref at);
+        return NextVarUInt(block, ref at);
+    }
+
+    private static ulong NextVarUInt(ReadOnlySpan<byte> bytes, ref int at)
+    {
+        ulong value = 0;
+        for (var shift = 0; ; shift += 7)
+        {
+            var b = bytes[at++];
+            value |= (ulong)(b & 0x7F) << shift;
+            if (b < 0x80)
+            {
+                return value;
+            }
+        }
     }
 
     public void Dispose()

@@ -31,6 +31,7 @@ public sealed partial class EventWriter : BackgroundService
     private readonly TaskCompletionSource ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly HashSet<UInt128> batchSeen = [];
     private readonly List<UInt128> batchKeys = [];
+    private readonly InsertJournal journal;
     private long buffered;
     private volatile bool stopping;
     private volatile string? dedupLoadProblem;
@@ -50,6 +51,7 @@ public sealed partial class EventWriter : BackgroundService
 
         Dedup = new DedupIndex(this.options.DedupWindow, time);
         Spool = new EventSpool(this.options.SpoolPath);
+        journal = new InsertJournal(this.options.SpoolPath);
         metrics.Observe(() => Buffered, this.options.BufferCapacity, () => Spool.Count, () => Spool.OldestAge(time.GetUtcNow().UtcDateTime).TotalSeconds, () => Dedup.Count, () => Dedup.MemoryBytes);
         retry = this.options.InsertAttempts <= 1 ? ResiliencePipeline.Empty : new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions
@@ -139,12 +141,15 @@ public sealed partial class EventWriter : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Until the committed ids are known nothing is written (requests wait in the buffer), so that
-        // ClickHouse being down at start-up delays ingestion instead of letting duplicates in. A forget that
-        // an earlier process left half done is finished first, while no insert can move the rollups under it.
+        // ClickHouse being down at start-up delays ingestion instead of letting duplicates in. A block that an
+        // earlier process was inserting when it died is sent again first, then a forget it left half done is
+        // finished, while no insert can move the rollups under it (the two never overlap: forgets and inserts
+        // take turns).
         while (true)
         {
             try
             {
+                await ExclusiveAsync(connection => FinishInFlightAsync(connection, stoppingToken), stoppingToken);
                 await ExclusiveAsync(connection => forgets.FinishUnfinishedAsync(connection, null, stoppingToken), stoppingToken);
                 await LoadDedupAsync(stoppingToken);
                 ready.TrySetResult();
@@ -277,7 +282,7 @@ public sealed partial class EventWriter : BackgroundService
             {
                 try
                 {
-                    await retry.ExecuteAsync(async ct => await InsertAsync(accepted, quarantined, ct), CancellationToken.None);
+                    await InsertAsync(accepted, quarantined, NewToken(), retry);
                     Dedup.Add(keys, time.GetUtcNow().UtcDateTime);
                 }
                 catch (Exception ex)
@@ -387,7 +392,8 @@ public sealed partial class EventWriter : BackgroundService
                     .ToList();
                 try
                 {
-                    await InsertAsync(parts, quarantined, CancellationToken.None);
+                    // Named after the file, so that every attempt at this batch is the same insert to the engine.
+                    await InsertAsync(parts, quarantined, "spool-" + Path.GetFileNameWithoutExtension(file), ResiliencePipeline.Empty);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -430,22 +436,62 @@ public sealed partial class EventWriter : BackgroundService
         }
     }
 
-    private async Task InsertAsync(IReadOnlyList<EventRows> events, IReadOnlyList<QuarantinedLine> quarantined, CancellationToken cancellationToken)
+    /// <summary>
+    /// Inserts one batch as one block under <paramref name="token"/>, through <paramref name="pipeline"/>'s
+    /// attempts: the block is built once and kept in the journal meanwhile, so that every attempt, and a replay
+    /// after a crash, sends the same block under the same token and the engine takes it once in every table.
+    /// </summary>
+    private async Task InsertAsync(IReadOnlyList<EventRows> events, IReadOnlyList<QuarantinedLine> quarantined, string token, ResiliencePipeline pipeline)
     {
         var start = AnalyticsMetrics.Start();
         var count = events.Sum(part => part.Count);
+        using var block = EventTable.Block(events, time.GetUtcNow().UtcDateTime);
+        var bytes = block?.WrittenMemory ?? ReadOnlyMemory<byte>.Empty;
         try
         {
-            await using var connection = await connections.OpenAsync(cancellationToken);
-            await EventTable.InsertAsync(connection, events, quarantined, time.GetUtcNow().UtcDateTime, cancellationToken);
+            if (block is not null)
+            {
+                await journal.WriteAsync(token, bytes, CancellationToken.None);
+            }
+
+            await pipeline.ExecuteAsync(
+                async ct =>
+                {
+                    await using var connection = await connections.OpenAsync(ct);
+                    await EventTable.InsertAsync(connection, bytes, token, quarantined, ct);
+                },
+                CancellationToken.None);
         }
         catch
         {
             metrics.Inserted(AnalyticsMetrics.Since(start), count, committed: false);
             throw;
         }
+        finally
+        {
+            // Taken, or given up and handed to the spool (or to callers that wait): either way no longer in flight.
+            journal.Clear();
+        }
 
         metrics.Inserted(AnalyticsMetrics.Since(start), count, committed: true);
+    }
+
+    /// <summary>A token no other insert has had: a batch's identity to the engine's de-duplication.</summary>
+    private static string NewToken() => "batch-" + Guid.NewGuid().ToString("N");
+
+    /// <summary>Sends again, under its own token, the block an earlier process was inserting when it died.</summary>
+    private async Task<bool> FinishInFlightAsync(ClickHouseConnection connection, CancellationToken cancellationToken)
+    {
+        if (journal.Read() is not var (token, block))
+        {
+            journal.Clear(); // none, or one cut short before its insert began
+            return false;
+        }
+
+        await EventTable.InsertAsync(connection, block, token, [], cancellationToken);
+        journal.Clear();
+        LogInFlightFinished(logger, EventBatch.BlockRows(block.Span), token);
+        return true;
     }
 
     /// <summary>
@@ -523,6 +569,9 @@ public sealed partial class EventWriter : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Replayed {Events} spooled events; {Files} batches left")]
     private static partial void LogReplayed(ILogger logger, int events, int files);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sent again the block of {Events} events that was being inserted when the service last stopped ({Token}); every table now holds it once")]
+    private static partial void LogInFlightFinished(ILogger logger, ulong events, string token);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not load recent event ids yet, ingestion waits: {Reason}")]
     private static partial void LogDedupLoadFailed(ILogger logger, string reason);

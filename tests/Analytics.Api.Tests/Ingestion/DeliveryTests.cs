@@ -29,6 +29,48 @@ public sealed class DeliveryTests
     }
 
     [Test]
+    public async Task AnInsertThatFailsPartWay_IsCompletedByItsRetry_InTheTablesThatLackedIt_AndNoOther()
+    {
+        await using var factory = await AnalyticsFactory.StartFreshAsync("delivery_part_way", new() { ["Analytics:Ingestion:InsertAttempts"] = "6" });
+        using var client = factory.CreateClient(await factory.CreateKeyAsync(Workspace, ["ingest"]));
+        await using var connection = await factory.OpenConnectionAsync();
+
+        // One more view on events, which fails the insert while the set `armed` holds 1: the engine has then written
+        // the block to events and to some of the rollups (the views run side by side), not to all of them.
+        await connection.ExecuteAsync("CREATE TABLE armed (x UInt8) ENGINE = Set");
+        await connection.ExecuteAsync("CREATE TABLE fault_sink (x UInt8) ENGINE = MergeTree ORDER BY x SETTINGS non_replicated_deduplication_window = 1000");
+        await connection.ExecuteAsync("CREATE MATERIALIZED VIEW fault_mv TO fault_sink AS SELECT throwIf(toUInt8(1) IN armed, 'armed fault') AS x FROM events");
+        await connection.ExecuteAsync("INSERT INTO armed VALUES (1)");
+
+        string[] lines =
+        [
+            Events.Line("pw-1", user: "u1", prompt: "p1", cost: 0.5m, extra: "\"product_id\":\"11111111-1111-1111-1111-111111111111\",\"user_email\":\"u1@example.com\""),
+            Events.Line("pw-2", user: "u2", prompt: "p1", cost: 0.25m, extra: "\"product_id\":\"11111111-1111-1111-1111-111111111111\""),
+            Events.Line("pw-3", timestamp: "2026-02-01T10:00:00Z", user: "u2", prompt: "p2", cost: 1m), // another month: a part of its own
+        ];
+        var pending = client.PostAsync("/v1/events", Events.Ndjson(lines));
+        Assert.That(async () => await connection.ExecuteScalarAsync<ulong>("SELECT count() FROM events WHERE event_id LIKE 'pw-%'"),
+            Is.EqualTo(3UL).After(10_000, 5), "the failed attempt wrote the block to events");
+        await connection.ExecuteAsync("TRUNCATE TABLE armed");
+        var response = await pending;
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+
+        var w = new DynamicParameters(new { w = Workspace }) { RemoveUnused = false };
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await connection.ExecuteScalarAsync<ulong>("SELECT count() FROM events WHERE event_id LIKE 'pw-%'"), Is.EqualTo(3UL), "events: once each");
+            Assert.That(await connection.ExecuteScalarAsync<ulong>("SELECT count() FROM fault_sink"), Is.EqualTo(3UL), "the failing view, once its fault is gone: once each");
+            Assert.That((await connection.QueryAsync<string>("SELECT toString((prompt_id, sum(calls), sum(cost))) FROM prompt_daily WHERE workspace_id = {w:String} GROUP BY prompt_id ORDER BY prompt_id", w)).ToList(),
+                Is.EqualTo(new[] { "('p1',2,0.75)", "('p2',1,1)" }), "prompt_daily");
+            Assert.That(await connection.ExecuteScalarAsync<long>("SELECT sum(prompts) FROM product_user_daily WHERE workspace_id = {w:String}", w), Is.EqualTo(2), "product_user_daily");
+            Assert.That((await connection.QueryAsync<string>("SELECT toString((user_id, sum(queries), sum(credits))) FROM user_institution_daily WHERE workspace_id = {w:String} GROUP BY user_id ORDER BY user_id", w)).ToList(),
+                Is.EqualTo(new[] { "('u1',1,1)", "('u2',2,2)" }), "user_institution_daily");
+            Assert.That(await connection.ExecuteScalarAsync<string>("SELECT substring(max(user_email), 24) FROM user_profiles_sent WHERE workspace_id = {w:String} AND user_id = 'u1'", w),
+                Is.EqualTo("u1@example.com"), "user_profiles_sent");
+        });
+    }
+
+    [Test]
     public async Task DuringAnOutage_WaitingCallersGet503_OthersAreSpooled_AndReplayedInOrderAfterRecovery()
     {
         await using var factory = await AnalyticsFactory.StartFreshAsync("delivery_outage", new()

@@ -133,7 +133,10 @@ public sealed class EventBatchTests() : DatabaseTests(nameof(EventBatchTests))
         using var first = Parse(Events.Line("db-0"), Full.Replace("full-1", "db-full"), Events.Line("db-2")).Events;
         using var second = EventParser.Parse(Encoding.UTF8.GetBytes(Events.Line("db-3", user: "u3")), json: false, "ws-batch-2").Events;
 
-        await EventTable.InsertAsync(Connection, [new EventRows(first, [1, 2]), new EventRows(second, null)], [], IngestedAt, CancellationToken.None);
+        using (var block = EventTable.Block([new EventRows(first, [1, 2]), new EventRows(second, null)], IngestedAt))
+        {
+            await EventTable.InsertAsync(Connection, block!.WrittenMemory, "test-read-back", [], CancellationToken.None);
+        }
 
         var rows = (await Connection.QueryAsync<StoredRow>(
             """

@@ -141,7 +141,8 @@ internal sealed unsafe class ChDbSession(nint connectionSlot)
         }
         finally
         {
-            // Cancels first when the stream was not finished; a failed stream committed nothing.
+            // Cancels first when the stream was not finished. A stream that failed may still have committed parts:
+            // one per table it writes (its views' included), each as soon as its block is written.
             ChDbNative.DestroyInsertStream(stream);
         }
     }
