@@ -11,6 +11,7 @@ public sealed class PromptStatsApiTests
     private const string Workspace = "ps_main";
     private const string Other = "ps_other";
     private static readonly string[] Prompts = ["tpl-a", "tpl-b", "tpl-c"];
+    private static readonly string[] OddIds = ["quote\"d", "back\\slash", "a/b", "tab\tand\nnewline", "caf\u00e9 \u6a21\u677f \ud83d\ude80", "<script>&amp;"];
 
     private readonly List<TestEvent> events = [];
     private AnalyticsFactory factory = null!;
@@ -44,6 +45,13 @@ public sealed class PromptStatsApiTests
         events.Add(new TestEvent(Workspace, "edge", Utc(2024, 2, 1)) { PromptId = "tpl-edge", Cost = 3.5m });
         events.Add(new TestEvent(Workspace, "edge", Utc(2024, 2, 1, 23, 59, 59, 999)) { PromptId = "tpl-edge", Cost = 0.25m });
         events.Add(new TestEvent(Workspace, "edge", Utc(2024, 2, 2)) { PromptId = "tpl-edge", Cost = 7m });
+
+        // Ids that JSON must escape, or that are not ASCII.
+        foreach (var (id, i) in OddIds.Select((id, i) => (id, i)))
+        {
+            events.Add(new TestEvent(Workspace, "odd", Utc(2024, 3, 1 + i)) { PromptId = id, Cost = 1.5m + i });
+        }
+
         await InsertAsync(factory, events);
     }
 
@@ -97,6 +105,20 @@ public sealed class PromptStatsApiTests
                 Assert.That(stats.GetProperty(id).GetProperty("cost_sum").GetRawText(), Is.EqualTo("0"));
                 Assert.That(Sparkline(stats.GetProperty(id)), Is.EqualTo(new[] { ("2024-02-27", 0L), ("2024-02-28", 0L), ("2024-02-29", 0L), ("2024-03-01", 0L) }));
             });
+        }
+    }
+
+    [Test]
+    public async Task IdsThatJsonMustEscape_AreTheAnswersKeys_InTheOrderAsked()
+    {
+        string[] ids = [.. OddIds.Reverse(), "tpl-a"];
+        using var body = await PostOkAsync(new { dateFrom = "2024-03-01", dateTo = "2024-03-10", prompt_ids = ids });
+
+        var stats = body.RootElement.GetProperty("data").GetProperty("stats");
+        Assert.That(stats.EnumerateObject().Select(p => p.Name), Is.EqualTo(ids));
+        foreach (var id in ids)
+        {
+            AssertStats(stats.GetProperty(id), Expected(Workspace, id, new(2024, 3, 1), new(2024, 3, 10)));
         }
     }
 
