@@ -2,6 +2,7 @@ using System.IO.Pipelines;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Analytics.Api.Features.PromptStats;
 using Analytics.Api.Features.UserStats;
 using Analytics.Api.Hosting;
 using BenchmarkDotNet.Attributes;
@@ -15,19 +16,23 @@ namespace Analytics.Benchmarks;
 /// <summary>
 /// The query APIs' work once the engine has answered: each handler's own code turns the rows into its
 /// answer, which is written as ASP.NET Core writes it (System.Text.Json with the service's options,
-/// into a pipe) to a reused in-memory body: C's 5,000 rows, built in setup, so no engine is involved. A's
-/// and B's answers are written by the engine itself, so they are measured with the engine: B's in
-/// <see cref="PromptUsageAnswerBenchmarks"/>, A's in the load test.
+/// into a pipe) to a reused in-memory body. A: 100 prompt templates over 90 days (9,000 rollup rows);
+/// C: 5,000 rows. The rows are built in setup, so no engine is involved. B's answer is written by the
+/// engine itself, so it is measured with the engine: <see cref="PromptUsageAnswerBenchmarks"/>.
 /// </summary>
 // An operation takes milliseconds, not seconds: 24 of them per iteration reach the 100 ms BenchmarkDotNet asks of one.
 [InvocationCount(24)]
 public class QueryResponseBenchmarks
 {
+    public const int PromptIds = 100;
+    public const int PromptDays = 90;
     public const int UserStatsRows = 5_000;
 
     private readonly MemoryStream body = new(32 << 20);
 
     private JsonSerializerOptions json = null!;
+    private PromptStatsRequest promptStatsRequest = null!;
+    private List<PromptStatsRow> promptStatsRows = null!;
     private UserStatsRequest userStatsRequest = null!;
     private UserStatsWindow userStatsWindow = null!;
     private UserStatsQuery.Result userStatsResult = null!;
@@ -37,8 +42,13 @@ public class QueryResponseBenchmarks
     {
         json = ServiceJsonOptions();
         var random = new Random(20_261_122);
+        (promptStatsRequest, promptStatsRows) = PromptStatsInput(random);
         (userStatsRequest, userStatsWindow, userStatsResult) = UserStatsInput(random);
     }
+
+    [Benchmark(Description = "A: PromptStatsHandler.Map + JSON, 100 ids x 90 days")]
+    public Task<long> PromptStatsJson() =>
+        WriteJsonAsync(new AnalyticsResponse<PromptStatsData>(0, "success", PromptStatsHandler.Map(promptStatsRequest, promptStatsRows)));
 
     [Benchmark(Description = "C: UserStatsHandler.Map + JSON, 5k rows")]
     public Task<long> UserStatsJson() => WriteJsonAsync(UserStatsHandler.Map(userStatsRequest, userStatsWindow, userStatsResult));
@@ -75,6 +85,24 @@ public class QueryResponseBenchmarks
         await JsonSerializer.SerializeAsync(pipe, value, (JsonTypeInfo<T>)json.GetTypeInfo(typeof(T)));
         await pipe.CompleteAsync();
         return body.Length;
+    }
+
+    /// <summary>A's request and <c>prompt_stats.sql</c>'s rows: every template called on every day of the window.</summary>
+    private static (PromptStatsRequest, List<PromptStatsRow>) PromptStatsInput(Random random)
+    {
+        var from = new DateOnly(2026, 8, 25);
+        var ids = Enumerable.Range(0, PromptIds).Select(i => $"pt_{unchecked((ulong)i * 0x9E3779B97F4A7C15UL) & 0xFFFF_FFFF_FFFFUL:x12}").ToArray();
+        var rows = new List<PromptStatsRow>(PromptIds * PromptDays);
+        foreach (var id in ids)
+        {
+            for (var day = 0; day < PromptDays; day++)
+            {
+                var calls = random.Next(1, 2_000);
+                rows.Add(new PromptStatsRow { PromptId = id, Day = from.AddDays(day), Calls = calls, Cost = Scaled(calls * random.NextInt64(100_000, 20_000_000), 9) });
+            }
+        }
+
+        return (new PromptStatsRequest(from, from.AddDays(PromptDays - 1), ids), rows);
     }
 
     /// <summary>C's request (12 weeks by week) and what its statements return: a page of 5,000 rows, its users' names, lifetimes and caps (every 40th user capped), and the summary.</summary>

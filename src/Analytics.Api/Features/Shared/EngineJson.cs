@@ -7,16 +7,15 @@ using Microsoft.AspNetCore.Http.Metadata;
 namespace Analytics.Api.Features.Shared;
 
 /// <summary>
-/// A 200 answer whose JSON the engine wrote itself, passed on byte for byte as the engine writes it: no row
-/// becomes an object here. <see cref="EngineJson{TRow}"/> is a statement's rows as a JSON array of objects;
-/// <see cref="EngineDocument{T}"/> is one document a statement built as its one text value.
+/// A 200 answer whose JSON the engine wrote itself (a statement's rows as a JSON array of objects), passed
+/// on byte for byte: no row becomes an object here. For OpenAPI it is declared as an array of
+/// <typeparamref name="TRow"/>, the contract the statement's columns follow.
 /// </summary>
-public abstract class EngineAnswer : IResult
+public sealed class EngineJson<TRow> : IResult, IEndpointMetadataProvider
 {
     /// <summary>
-    /// How the engine writes JSON: JSONEachRow written as one array, numbers as numbers, slashes as they are,
-    /// text checked as UTF-8 (the same settings apply to <c>toJSONString</c>). Each is stated even where it is
-    /// the engine's default, since a server's profile may change those.
+    /// What the engine is asked for: JSONEachRow written as one array, numbers as numbers, slashes as they
+    /// are. Each is stated even where it is the engine's default, since a server's profile may change those.
     /// </summary>
     public static readonly IReadOnlyDictionary<string, string> FormatSettings = new Dictionary<string, string>(StringComparer.Ordinal)
     {
@@ -27,33 +26,35 @@ public abstract class EngineAnswer : IResult
         ["output_format_json_validate_utf8"] = "1",
     };
 
+    public const string Format = "JSONEachRow";
+
     private readonly ClickHouseRawResult result;
     private readonly Action? served;
 
-    private protected EngineAnswer(ClickHouseRawResult result, Action? served)
+    private EngineJson(ClickHouseRawResult result, Action? served)
     {
         this.result = result;
         this.served = served;
     }
 
     /// <summary>
-    /// Runs <paramref name="command"/> in <paramref name="format"/> with the JSON settings. An error that comes
-    /// with the first bytes (and a sorted or aggregated answer's come only once that is done) is thrown here,
-    /// before any answer starts.
+    /// Runs <paramref name="command"/> with the JSON format and its settings. An error that comes with the
+    /// first rows (and a sorted answer's rows come only once the sort is done) is thrown here, before any
+    /// answer starts.
     /// </summary>
-    private protected static async Task<ClickHouseRawResult> RunRawAsync(ClickHouseCommand command, string format, CancellationToken cancellationToken)
+    public static async Task<EngineJson<TRow>> RunAsync(ClickHouseCommand command, Action? served, CancellationToken cancellationToken)
     {
         foreach (var (name, value) in FormatSettings)
         {
             command.Settings[name] = value;
         }
 
-        return await command.ExecuteRawAsync(format, cancellationToken);
+        return new EngineJson<TRow>(await command.ExecuteRawAsync(Format, cancellationToken), served);
     }
 
     /// <summary>
-    /// Passes the answer on as the engine writes it, block by block, without knowing its length beforehand
-    /// (chunked transfer).
+    /// Passes the rows on as the engine writes them, block by block, without knowing the answer's length
+    /// beforehand (chunked transfer).
     /// </summary>
     public async Task ExecuteAsync(HttpContext httpContext)
     {
@@ -69,10 +70,10 @@ public abstract class EngineAnswer : IResult
             }
             catch (Exception ex) when (ex is DbException or TimeoutException)
             {
-                // The 200 is on its way with part of the answer: cut the connection, so that the client sees
+                // The 200 is on its way with part of the rows: cut the connection, so that the client sees
                 // a failed answer instead of taking a partial one for the whole.
                 var queryId = (ex as ClickHouseServerException)?.QueryId ?? (ex as ClickHouseTransportException)?.QueryId;
-                EngineJsonLog.FailedPartWay(httpContext.RequestServices.GetRequiredService<ILogger<EngineAnswer>>(), queryId, ex);
+                EngineJsonLog.FailedPartWay(httpContext.RequestServices.GetRequiredService<ILogger<EngineJson<TRow>>>(), queryId, ex);
                 httpContext.Abort();
                 return;
             }
@@ -80,54 +81,11 @@ public abstract class EngineAnswer : IResult
 
         served?.Invoke();
     }
-}
-
-/// <summary>
-/// A statement's rows as a JSON array of objects, written by the engine. For OpenAPI it is declared as an array
-/// of <typeparamref name="TRow"/>, the contract the statement's columns follow.
-/// </summary>
-public sealed class EngineJson<TRow> : EngineAnswer, IEndpointMetadataProvider
-{
-    public const string Format = "JSONEachRow";
-
-    private EngineJson(ClickHouseRawResult result, Action? served)
-        : base(result, served)
-    {
-    }
-
-    /// <summary>Runs <paramref name="command"/>, whose rows make the answer.</summary>
-    public static async Task<EngineJson<TRow>> RunAsync(ClickHouseCommand command, Action? served, CancellationToken cancellationToken) =>
-        new(await RunRawAsync(command, Format, cancellationToken), served);
 
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(TRow[]), ["application/json"]));
-    }
-}
-
-/// <summary>
-/// One JSON document a statement built (one row, one text column), written out as it is. For OpenAPI it is
-/// declared as <typeparamref name="T"/>, the contract the statement follows.
-/// </summary>
-public sealed class EngineDocument<T> : EngineAnswer, IEndpointMetadataProvider
-{
-    /// <summary>A text column's bytes and nothing else: no quotes, no escapes, no line end.</summary>
-    public const string Format = "RawBLOB";
-
-    private EngineDocument(ClickHouseRawResult result, Action? served)
-        : base(result, served)
-    {
-    }
-
-    /// <summary>Runs <paramref name="command"/>, whose one value is the answer.</summary>
-    public static async Task<EngineDocument<T>> RunAsync(ClickHouseCommand command, Action? served, CancellationToken cancellationToken) =>
-        new(await RunRawAsync(command, Format, cancellationToken), served);
-
-    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(T), ["application/json"]));
     }
 }
 
