@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Threading.Channels;
 using Analytics.Api.Control;
+using Analytics.ClickHouse;
 using Analytics.Api.Infrastructure;
 using Analytics.Api.Telemetry;
 using Analytics.ClickHouse.ADO;
@@ -451,7 +452,7 @@ public sealed partial class EventWriter : BackgroundService
         {
             if (block is not null)
             {
-                await journal.WriteAsync(token, bytes, CancellationToken.None);
+                await KeepInFlightAsync(token, bytes);
             }
 
             await pipeline.ExecuteAsync(
@@ -476,6 +477,29 @@ public sealed partial class EventWriter : BackgroundService
         metrics.Inserted(AnalyticsMetrics.Since(start), count, committed: true);
     }
 
+    /// <summary>
+    /// Writes the block to the journal. A disk that cannot take it (full, read-only) does not stop ingestion: the
+    /// insert goes ahead, and only a crash during this very insert could leave the rollups short of it.
+    /// </summary>
+    private async Task KeepInFlightAsync(string token, ReadOnlyMemory<byte> block)
+    {
+        try
+        {
+            await journal.WriteAsync(token, block, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogInFlightNotKept(logger, block.Length, ex.Message);
+        }
+    }
+
+    /// <summary>
+    /// Errors that say the block's data does not fit the table (columns or types unknown, bytes cut short or
+    /// unreadable), as against the engine being busy or short of memory, which a later attempt may get past.
+    /// </summary>
+    private static bool RefusesTheData(ClickHouseServerException ex) =>
+        ex.ErrorCode is 8 or 10 or 16 or 27 or 32 or 33 or 50 or 53 or 70 or 117;
+
     /// <summary>A token no other insert has had: a batch's identity to the engine's de-duplication.</summary>
     private static string NewToken() => "batch-" + Guid.NewGuid().ToString("N");
 
@@ -488,7 +512,18 @@ public sealed partial class EventWriter : BackgroundService
             return false;
         }
 
-        await EventTable.InsertAsync(connection, block, token, [], cancellationToken);
+        try
+        {
+            await EventTable.InsertAsync(connection, block, token, [], cancellationToken);
+        }
+        catch (ClickHouseServerException ex) when (RefusesTheData(ex))
+        {
+            // The engine answered and refused the block itself (it is damaged, or no longer fits the table): trying
+            // it at every start would stop ingestion for good, so it is set aside for someone to look at.
+            LogInFlightRefused(logger, journal.SetAside(time.GetUtcNow().UtcDateTime), ex.Message);
+            return false;
+        }
+
         journal.Clear();
         LogInFlightFinished(logger, EventBatch.BlockRows(block.Span), token);
         return true;
@@ -572,6 +607,12 @@ public sealed partial class EventWriter : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sent again the block of {Events} events that was being inserted when the service last stopped ({Token}); every table now holds it once")]
     private static partial void LogInFlightFinished(ILogger logger, ulong events, string token);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "ClickHouse refused the block that was being inserted when the service last stopped; it is set aside as {File}, and its events may be missing from some tables: {Reason}")]
+    private static partial void LogInFlightRefused(ILogger logger, string file, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not keep the block of {Bytes} bytes on disk while it is inserted; the insert goes ahead, and a crash during it could leave rollups short of it: {Reason}")]
+    private static partial void LogInFlightNotKept(ILogger logger, int bytes, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not load recent event ids yet, ingestion waits: {Reason}")]
     private static partial void LogDedupLoadFailed(ILogger logger, string reason);

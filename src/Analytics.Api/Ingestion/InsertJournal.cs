@@ -66,4 +66,15 @@ public sealed class InsertJournal
 
     /// <summary>The block is in every table (or was never begun): nothing is in flight.</summary>
     public void Clear() => File.Delete(path);
+
+    /// <summary>
+    /// Moves a block the engine refused out of the way, beside the journal under a name of its own, so that it
+    /// can be looked at and no start tries it again. Returns the new path.
+    /// </summary>
+    public string SetAside(DateTime utcNow)
+    {
+        var aside = $"{path}.refused-{utcNow:yyyyMMddHHmmssfff}";
+        File.Move(path, aside);
+        return aside;
+    }
 }

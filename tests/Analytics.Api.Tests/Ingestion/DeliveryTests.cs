@@ -1,3 +1,4 @@
+using System.Text;
 using Analytics.Api.Ingestion;
 
 namespace Analytics.Api.Tests.Ingestion;
@@ -169,6 +170,63 @@ public sealed class DeliveryTests
         Assert.That(
             async () => await connection.ExecuteScalarAsync<ulong>("SELECT count() FROM events WHERE event_id LIKE 'u-%'"),
             Is.EqualTo(2UL).After(10_000, 100), "u-1 was committed before the restart and is not stored again");
+    }
+
+    [Test]
+    public async Task ABlockLeftInFlight_IsCompletedAtTheNextStart_InTheTablesThatLackedIt()
+    {
+        // As a process killed during an insert leaves things: the block in the journal, in events and not yet in the rollups.
+        var first = await AnalyticsFactory.StartFreshAsync("delivery_in_flight");
+        using var parsed = EventParser.Parse(Encoding.UTF8.GetBytes(Events.Line("if-1", prompt: "p-if") + "\n" + Events.Line("if-2", prompt: "p-if") + "\n"), json: false, Workspace).Events;
+        using var block = EventTable.Block([new EventRows(parsed, null)], DateTime.UtcNow)!;
+        await using (var connection = await first.OpenConnectionAsync())
+        {
+            await connection.ExecuteAsync("DETACH TABLE prompt_daily_mv");
+            await EventTable.InsertAsync(connection, block.WrittenMemory, "batch-in-flight", [], CancellationToken.None);
+            await connection.ExecuteAsync("ATTACH TABLE prompt_daily_mv");
+        }
+
+        await first.DisposeAsync();
+        await new InsertJournal(first.SpoolPath).WriteAsync("batch-in-flight", block.WrittenMemory, CancellationToken.None);
+
+        await using var second = new AnalyticsFactory("delivery_in_flight");
+        await second.WriterReadyAsync();
+        await using var check = await second.OpenConnectionAsync();
+        var w = new DynamicParameters(new { w = Workspace }) { RemoveUnused = false };
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await check.ExecuteScalarAsync<ulong>("SELECT count() FROM events WHERE event_id LIKE 'if-%'"), Is.EqualTo(2UL), "events had the block: skipped");
+            Assert.That(await check.ExecuteScalarAsync<long>("SELECT sum(calls) FROM prompt_daily WHERE workspace_id = {w:String} AND prompt_id = 'p-if'", w), Is.EqualTo(2), "prompt_daily lacked it: taken");
+            Assert.That(await check.ExecuteScalarAsync<long>("SELECT sum(queries) FROM user_institution_daily WHERE workspace_id = {w:String}", w), Is.EqualTo(2), "user_institution_daily had it: skipped");
+            Assert.That(new InsertJournal(second.SpoolPath).Read(), Is.Null, "nothing is in flight any more");
+        });
+    }
+
+    [Test]
+    public async Task ABlockLeftInFlight_ThatTheEngineRefuses_IsSetAside_AndIngestionGoesOn()
+    {
+        var first = await AnalyticsFactory.StartFreshAsync("delivery_in_flight_refused");
+        await first.DisposeAsync();
+        // A Native block cut short: it says five rows of event_id and holds one.
+        using var damaged = new Analytics.ClickHouse.Formats.NativeWriter();
+        damaged.WriteVarUInt(1);
+        damaged.WriteVarUInt(5);
+        damaged.WriteString("event_id");
+        damaged.WriteString("String");
+        damaged.WriteString("x");
+        await new InsertJournal(first.SpoolPath).WriteAsync("batch-refused", damaged.WrittenMemory, CancellationToken.None);
+
+        await using var second = new AnalyticsFactory("delivery_in_flight_refused");
+        await second.WriterReadyAsync();
+        using var client = second.CreateClient(await second.CreateKeyAsync(Workspace, ["ingest"]));
+        var response = await client.PostAsync("/v1/events", Events.Ndjson(Events.Line("after-refused")));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(Directory.GetFiles(second.SpoolPath, "in-flight.block.refused-*"), Has.Length.EqualTo(1), "the refused block is kept for a look");
+            Assert.That(new InsertJournal(second.SpoolPath).Read(), Is.Null);
+        });
     }
 
     [Test]
