@@ -3,8 +3,8 @@
 -- each table a view fills, and those parts commit one by one: a process killed in between leaves some
 -- tables with the block and some without. Sent again with its token, the block is skipped by the tables
 -- that have it and written to those that lack it, so the rollups stay the raw events' sums. The same
--- holds for an insert retried after an error. A window of the last 1,000 blocks per table is kept (a
--- few kilobytes); the block sent again is the last one the service wrote.
+-- holds for an insert retried after an error. Each table keeps the ids of its last 1,000 blocks; the
+-- block sent again is the last one the service wrote.
 -- The window also makes a table drop an insert with no token whose data is the same as a recent one's,
 -- so every other statement that writes these tables says insert_deduplicate = 0 (the forget rebuilds).
 ALTER TABLE events MODIFY SETTING non_replicated_deduplication_window = 1000;

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using System.Threading.Channels;
 using Analytics.Api.Control;
-using Analytics.ClickHouse;
 using Analytics.Api.Infrastructure;
 using Analytics.Api.Telemetry;
+using Analytics.ClickHouse;
 using Analytics.ClickHouse.ADO;
 using Dapper;
 using Microsoft.Extensions.Options;

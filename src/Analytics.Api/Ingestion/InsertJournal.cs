@@ -53,10 +53,16 @@ public sealed class InsertJournal
             return null;
         }
 
+        // The token's length is checked against the file before it is added to anything, so that a damaged
+        // header is no block rather than an overflow.
         var tokenLength = BinaryPrimitives.ReadInt32LittleEndian(span[Magic.Length..]);
+        if (tokenLength <= 0 || tokenLength > span.Length - (Magic.Length + 4 + 8))
+        {
+            return null;
+        }
+
         var blockStart = Magic.Length + 4 + tokenLength + 8;
-        if (tokenLength <= 0 || span.Length < blockStart
-            || BinaryPrimitives.ReadInt64LittleEndian(span[(blockStart - 8)..]) != span.Length - blockStart)
+        if (BinaryPrimitives.ReadInt64LittleEndian(span[(blockStart - 8)..]) != span.Length - blockStart)
         {
             return null;
         }

@@ -44,5 +44,14 @@ public sealed class InsertJournalTests
             await File.WriteAllBytesAsync(file, bytes[..length]);
             Assert.That(journal.Read(), Is.Null, $"cut to {length} bytes: its insert never began");
         }
+
+        // A header whose token length is past the end of the file (or past int's range once added to).
+        foreach (var tokenLength in new[] { int.MaxValue, bytes.Length })
+        {
+            var damaged = bytes.ToArray();
+            BitConverter.TryWriteBytes(damaged.AsSpan(4, 4), tokenLength);
+            await File.WriteAllBytesAsync(file, damaged);
+            Assert.That(journal.Read(), Is.Null, $"a token length of {tokenLength}");
+        }
     }
 }
