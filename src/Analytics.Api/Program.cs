@@ -1,4 +1,6 @@
+using Analytics.Api;
 using Analytics.Api.Hosting;
+using Microsoft.Extensions.Options;
 
 // Settings are read once, at start. Watching the settings files for changes would watch the content root
 // and every folder under it, and the embedded engine's data folder lies there by default: an inotify watch
@@ -14,6 +16,8 @@ if (AnalyticsCli.IsCommand(args))
     return await AnalyticsCli.InvokeAsync(app.Services, args, Console.Out, Console.Error);
 }
 
+// A setting that cannot work stops the start here, before the host starts any of the service's parts.
+SettingsCheck.ThrowIfUnusable(app.Services.GetRequiredService<IOptions<AnalyticsOptions>>().Value);
 app.MapAnalytics();
 await app.RunAsync();
 return 0;

@@ -45,11 +45,7 @@ public sealed partial class EventWriter : BackgroundService
         this.time = time;
         this.metrics = metrics;
         this.logger = logger;
-        if (DedupIndex.WindowProblem(this.options.DedupWindow) is { } problem)
-        {
-            throw new InvalidOperationException($"Analytics:Ingestion:DedupWindow is {this.options.DedupWindow}; it {problem}.");
-        }
-
+        SettingsCheck.ThrowIfUnusable(this.options);
         Dedup = new DedupIndex(this.options.DedupWindow, time);
         Spool = new EventSpool(this.options.SpoolPath);
         journal = new InsertJournal(this.options.SpoolPath);

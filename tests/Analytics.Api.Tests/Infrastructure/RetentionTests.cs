@@ -128,6 +128,16 @@ public sealed class RetentionTests
         Assert.That(() => Analytics.Api.Infrastructure.RetentionMigrator.Expressions(new RetentionOptions { RawEvents = TimeSpan.FromHours(1) }, TimeSpan.FromDays(1)),
             Throws.InvalidOperationException.With.Message.Contains("DedupWindow"));
 
+    [Test]
+    public async Task ARawRetentionShorterThanTheDedupWindow_StopsTheStart_NamingBothSettings()
+    {
+        await using var factory = new AnalyticsFactory("retention_refused", new() { ["Analytics:Retention:RawEvents"] = "01:00:00" });
+
+        Assert.That(
+            () => factory.CreateClient(),
+            Throws.InvalidOperationException.With.Message.Contains("Analytics:Retention:RawEvents is 01:00:00").And.Message.Contains("Analytics:Ingestion:DedupWindow (1.00:00:00)"));
+    }
+
     private static Task<long> CallsAsync(ClickHouse.ADO.ClickHouseConnection connection, string days) =>
         connection.ExecuteScalarAsync<long>($"SELECT sum(calls) FROM prompt_daily WHERE workspace_id = 'ws-retention' AND {days}");
 
