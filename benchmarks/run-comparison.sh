@@ -11,6 +11,8 @@
 #   --queries N --query-seconds N --warmup N   requests per API and system (100), the time cap of each
 #                                  round (15 s) and the untimed warm-up requests (5)
 #   --ingest-seconds N             time cap of the flood
+#   --baselines none               the service alone: no engine or PostgreSQL phase, and the events kept as
+#                                  gzip-compressed NDJSON only (for 100M events, whose files would not fit on disk)
 #   --server-path                  also run the flood and the query rounds against the service on the server
 #                                  path (Analytics:Engine=Http, through ClickHouse.Driver) beside the embedded one
 #   --keep                         keep the work folder (data, logs, per-phase results) instead of deleting it
@@ -45,6 +47,7 @@ main() {
     STARTED=$(date +%s)
     COMMAND="benchmarks/run-comparison.sh${*:+ $*}"
     KEEP=0
+    BASELINES=all
     SERVER_PATH=0
     WORK=""
     PASS=()
@@ -52,6 +55,8 @@ main() {
         case "$1" in
             --keep) KEEP=1; shift ;;
             --server-path) SERVER_PATH=1; shift ;;
+            --baselines) [[ $# -ge 2 ]] || { echo "run-comparison: $1 needs a value" >&2; exit 2; }
+                         BASELINES="$2"; PASS+=("$1" "$2"); shift 2 ;;
             --work) WORK="$2"; shift 2 ;;
             --*) [[ $# -ge 2 ]] || { echo "run-comparison: $1 needs a value" >&2; exit 2; }
                  PASS+=("$1" "$2"); shift 2 ;;
@@ -140,6 +145,34 @@ main() {
         dotnet build "$1" -c Release -nologo -v q -clp:ErrorsOnly >&2 || dotnet build "$1" -c Release -nologo -v q -clp:ErrorsOnly >&2
     }
 
+    # The engine's and PostgreSQL's phases, once the service has stopped.
+    baselines() {
+        log "Engine baselines (the service is stopped)"
+        "$LT" engine "${COMMON[@]}"
+
+        log "PostgreSQL baseline"
+        if [[ ! -x "$PG_BIN/postgres" || ! -x "$PG_BIN/psql" ]]; then
+            if [[ $(id -u) -eq 0 ]]; then SUDO=(); else SUDO=(sudo); fi
+            "${SUDO[@]}" apt-get update -qq
+            DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq postgresql-15 >/dev/null
+        fi
+        mkdir -p "$WORK/pg"
+        [[ $(id -u) -ne 0 ]] || chown postgres: "$WORK/pg"
+        as_postgres "$PG_BIN/initdb" -D "$WORK/pg/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+        PG_PORT=$("$LT" free-port --work "$WORK")
+        # Memory sized for this 24 GB machine; durability relaxed (no fsync, no synchronous commit, minimal WAL),
+        # as ClickHouse does not fsync its parts by default either. The cluster lives and dies with this run.
+        PG_DATA="$WORK/pg/data"
+        as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$WORK/pg/server.log" -w -t 120 start -o "\
+         -p $PG_PORT -k $WORK/pg -c listen_addresses='' -c timezone=UTC \
+         -c shared_buffers=4GB -c effective_cache_size=16GB -c work_mem=256MB -c maintenance_work_mem=2GB \
+         -c max_parallel_workers_per_gather=2 -c max_parallel_maintenance_workers=2 -c random_page_cost=1.1 \
+         -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c wal_level=minimal -c max_wal_senders=0 \
+         -c max_wal_size=16GB -c checkpoint_timeout=30min" >/dev/null
+        "$LT" postgres "${COMMON[@]}" --psql "$PG_BIN/psql" --pg-host "$WORK/pg" --pg-port "$PG_PORT"
+        stop_postgres
+    }
+
     log "Building (Release)"
     build "$REPO/src/Analytics.Api/Analytics.Api.csproj"
     build "$REPO/benchmarks/Analytics.LoadTest/Analytics.LoadTest.csproj"
@@ -182,34 +215,13 @@ main() {
         stop_loopback
     fi
 
-    log "Engine baselines (the service is stopped)"
-    "$LT" engine "${COMMON[@]}"
-
-    log "PostgreSQL baseline"
-    if [[ ! -x "$PG_BIN/postgres" || ! -x "$PG_BIN/psql" ]]; then
-        if [[ $(id -u) -eq 0 ]]; then SUDO=(); else SUDO=(sudo); fi
-        "${SUDO[@]}" apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq postgresql-15 >/dev/null
+    if [[ $BASELINES == all ]]; then
+        baselines
     fi
-    mkdir -p "$WORK/pg"
-    [[ $(id -u) -ne 0 ]] || chown postgres: "$WORK/pg"
-    as_postgres "$PG_BIN/initdb" -D "$WORK/pg/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
-    PG_PORT=$("$LT" free-port --work "$WORK")
-    # Memory sized for this 24 GB machine; durability relaxed (no fsync, no synchronous commit, minimal WAL),
-    # as ClickHouse does not fsync its parts by default either. The cluster lives and dies with this run.
-    PG_DATA="$WORK/pg/data"
-    as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$WORK/pg/server.log" -w -t 120 start -o "\
-     -p $PG_PORT -k $WORK/pg -c listen_addresses='' -c timezone=UTC \
-     -c shared_buffers=4GB -c effective_cache_size=16GB -c work_mem=256MB -c maintenance_work_mem=2GB \
-     -c max_parallel_workers_per_gather=2 -c max_parallel_maintenance_workers=2 -c random_page_cost=1.1 \
-     -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c wal_level=minimal -c max_wal_senders=0 \
-     -c max_wal_size=16GB -c checkpoint_timeout=30min" >/dev/null
-    "$LT" postgres "${COMMON[@]}" --psql "$PG_BIN/psql" --pg-host "$WORK/pg" --pg-port "$PG_PORT"
-    stop_postgres
 
     log "Report"
     "$LT" report "${COMMON[@]}"
-    printf '\nTotal wall time of the run: %d min %02d s (build, generation, service, engine and PostgreSQL phases).\n' \
+    printf '\nTotal wall time of the run: %d min %02d s (build, generation and every phase run).\n' \
         $(( ($(date +%s) - STARTED) / 60 )) $(( ($(date +%s) - STARTED) % 60 ))
 }
 

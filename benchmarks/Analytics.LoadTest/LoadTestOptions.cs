@@ -25,6 +25,16 @@ internal sealed partial record LoadTestOptions
     public DateOnly EndDate { get; init; } = DateOnly.FromDateTime(DateTime.UtcNow);
     public string Workspace { get; init; } = "acme";
 
+    /// <summary>
+    /// <c>all</c> (the default): the engine and PostgreSQL baselines run beside the service. <c>none</c>: the
+    /// service alone, for sizes whose files would not fit twice on disk (100M events are 60 GB of NDJSON): the
+    /// events are kept as gzip-compressed NDJSON only, and no CSV is written.
+    /// </summary>
+    public string Baselines { get; init; } = "all";
+
+    /// <summary>Whether the engine and PostgreSQL baselines run, and so whether their files are written.</summary>
+    public bool WithBaselines => Baselines == "all";
+
     // The ingestion flood. With the default wait=true a request is answered once its batch is committed,
     // so the events in flight (concurrency x batch) must exceed the service's Ingestion:MaxBatchEvents
     // (50,000) for its batches to close on size rather than wait out FlushInterval: 8 x 1,000 measured
@@ -103,6 +113,7 @@ internal sealed partial record LoadTestOptions
             Seed = Int(values, "seed") ?? options.Seed,
             EndDate = Take(values, "end-date") is { } end ? DateOnly.ParseExact(end, "yyyy-MM-dd", CultureInfo.InvariantCulture) : options.EndDate,
             Workspace = Take(values, "workspace") ?? options.Workspace,
+            Baselines = Take(values, "baselines") ?? options.Baselines,
             Concurrency = Int(values, "concurrency") ?? options.Concurrency,
             Batch = Int(values, "batch") ?? options.Batch,
             IngestSeconds = Int(values, "ingest-seconds") ?? options.IngestSeconds,
@@ -141,6 +152,11 @@ internal sealed partial record LoadTestOptions
         if (Events < 1 || Days < 1 || Users < 10 || Prompts < 10 || Products < 1 || Institutions < 1 || Concurrency < 1 || Batch < 1 || Queries < 1)
         {
             throw new ArgumentException("--events, --days, --products, --institutions, --concurrency, --batch and --queries must be positive; --users and --prompts at least 10");
+        }
+
+        if (Baselines is not ("all" or "none"))
+        {
+            throw new ArgumentException("--baselines must be all or none");
         }
 
         if (ServiceEngine is not ("embedded" or "server"))

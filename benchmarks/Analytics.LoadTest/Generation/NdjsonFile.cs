@@ -1,12 +1,16 @@
+using System.IO.Compression;
+
 namespace Analytics.LoadTest.Generation;
 
-/// <summary>Reads the generated NDJSON back in batches of whole lines.</summary>
+/// <summary>Reads the generated NDJSON back in batches of whole lines (through gzip for a <c>.gz</c> file).</summary>
 internal static class NdjsonFile
 {
     /// <summary>Batches of <paramref name="lines"/> lines (the last one may be shorter), each in an array of its own.</summary>
     public static IEnumerable<NdjsonBatch> Read(string path, int lines)
     {
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        using var stored = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        // GZipStream reads the members one after another, as the generator writes them (one per day).
+        using var file = path.EndsWith(".gz", StringComparison.Ordinal) ? new GZipStream(stored, CompressionMode.Decompress) : (Stream)stored;
         var window = new byte[8 << 20];
         var filled = 0;     // bytes in window
         var start = 0;      // where the current batch starts

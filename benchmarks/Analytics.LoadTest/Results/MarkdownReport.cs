@@ -27,7 +27,9 @@ internal static class MarkdownReport
         md.AppendLine(Invariant, $"- **Machine:** {Machine.Describe()}");
         md.AppendLine(Invariant, $"- **Command:** `{(options.Command.Length > 0 ? options.Command : "benchmarks/run-comparison.sh")}`");
         md.AppendLine(Invariant, $"- **Data:** {Fact(facts, "data.description")}");
-        md.AppendLine(Invariant, $"- **Engines:** chDB {Fact(facts, "engine.version")} (service and baseline, one engine per process, separate data folders); {Fact(facts, "postgres.version")}");
+        md.AppendLine(options.WithBaselines
+            ? $"- **Engines:** chDB {Fact(facts, "engine.version")} (service and baseline, one engine per process, separate data folders); {Fact(facts, "postgres.version")}"
+            : "- **Engines:** the service's embedded chDB alone (`--baselines none`: no engine or PostgreSQL baseline ran)");
         md.AppendLine();
 
         Targets(md, options, results);
@@ -70,6 +72,7 @@ internal static class MarkdownReport
         {
             figures.Add(new($"{query.Api}: {query.System}, p50", query.Latency.P50, "ms"));
             figures.Add(new($"{query.Api}: {query.System}, p95", query.Latency.P95, "ms"));
+            figures.Add(new($"{query.Api}: {query.System}, p99", query.Latency.P99, "ms"));
         }
 
         if (EngineRatios(results) is { } b)
@@ -306,9 +309,21 @@ internal static class MarkdownReport
         md.AppendLine("### How it was measured");
         md.AppendLine();
         md.AppendLine(Invariant,
-            $"- **Ingestion, service:** the generated NDJSON file is read in batches of {options.Batch} events and POSTed by {options.Concurrency} concurrent " +
+            $"- **Ingestion, service:** the generated NDJSON file{(options.WithBaselines ? string.Empty : " (gzip-compressed, inflated by the load generator as it reads)")} " +
+            $"is read in batches of {options.Batch} events and POSTed by {options.Concurrency} concurrent " +
             $"senders over loopback HTTP/1.1; each 200 comes after the batch is committed (rollup views included). events/s = events ÷ wall time " +
             $"from the first request to the last answer. The load generator shares the machine's cores with the service.");
+        if (!options.WithBaselines)
+        {
+            md.AppendLine(Invariant,
+                $"- **Queries:** the service's APIs answer the same {options.Queries} requests per API as in every run (up to {options.Warmup} untimed " +
+                $"warm-up requests first), one at a time, each round capped at {options.QuerySeconds} s, once the service is idle (CPU < 5% for 3 s); " +
+                $"timed from sending the HTTP request until the whole body is read.");
+            md.AppendLine($"- **Storage:** service data folder {Megabytes(facts, "service.data_bytes")} (events, rollups, control tables).");
+            md.AppendLine();
+            return;
+        }
+
         md.AppendLine(
             "- **Ingestion, engine baseline:** the same file, after the service has stopped, streamed by the load-test process into its own embedded " +
             "engine with one `INSERT INTO events (...)` in JSONEachRow (chunks of 2,000 lines): first into a scratch copy of the service's events " +
