@@ -12,7 +12,9 @@ internal static class ReportPhase
         var service = options.Path("service");
         if (Directory.Exists(service))
         {
-            results.Facts["service.data_bytes"] = new DirectoryInfo(service).EnumerateFiles("*", SearchOption.AllDirectories)
+            // The engine's data/ folder holds links to the tables' folders under store/: counted once, there.
+            var files = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint };
+            results.Facts["service.data_bytes"] = new DirectoryInfo(service).EnumerateFiles("*", files)
                 .Sum(f => f.Length).ToString(CultureInfo.InvariantCulture);
         }
 
