@@ -160,6 +160,22 @@ public sealed class DedupIndexTests
     }
 
     [Test]
+    public void ADisposedIndex_HoldsNoMemory_AndRefusesEveryCall()
+    {
+        var (clock, index) = IndexAt(new DateTimeOffset(2026, 11, 20, 0, 0, 0, TimeSpan.Zero), windowHours: 2);
+        index.Add(Enumerable.Range(0, 5_000).Select(i => Key($"id-{i}")), clock.Now.UtcDateTime);
+
+        index.Dispose();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(index.MemoryBytes, Is.Zero);
+            Assert.That(() => index.Contains(Key("id-1")), Throws.InstanceOf<ObjectDisposedException>());
+            Assert.That(() => index.Add([Key("new")], clock.Now.UtcDateTime), Throws.InstanceOf<ObjectDisposedException>());
+        });
+    }
+
+    [Test]
     public void PruningInPlace_LeavesTheRemainingIdsOfAChain_Findable()
     {
         // One long chain from the table's last slot around its end, committed alternately in two hours:
