@@ -46,6 +46,8 @@ public sealed partial class EventWriter : BackgroundService
         this.metrics = metrics;
         this.logger = logger;
         SettingsCheck.ThrowIfUnusable(this.options);
+        // Never disposed by the writer: a drain that outlives the host's shutdown timeout still adds to it
+        // after the host has disposed its services. Its native table is freed by a finalizer once the writer is gone.
         Dedup = new DedupIndex(this.options.DedupWindow, time);
         Spool = new EventSpool(this.options.SpoolPath);
         journal = new InsertJournal(this.options.SpoolPath);
