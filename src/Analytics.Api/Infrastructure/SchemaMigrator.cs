@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Analytics.ClickHouse;
 using Analytics.ClickHouse.ADO;
 using Dapper;
@@ -6,12 +7,30 @@ namespace Analytics.Api.Infrastructure;
 
 /// <summary>
 /// Applies <c>sql/schema/NNN_name.sql</c> in order, each once, recording them in
-/// <c>schema_migrations</c>. Every statement is written to be idempotent (IF NOT EXISTS), so two
-/// instances starting at once, or a crash between a statement and its record, do no harm.
+/// <c>schema_migrations</c>. Every statement is written to be idempotent (IF NOT EXISTS), so a crash
+/// between a statement and its record does no harm, and a migration run again after it does none either.
+/// Runs in one process take turns per database: run side by side, one could drop what the other, a few
+/// migrations behind, was about to use (014 drops the table 010 creates and fills), and fail.
 /// </summary>
 public sealed partial class SchemaMigrator(ClickHouseConnectionFactory connections, ILogger<SchemaMigrator> logger)
 {
+    private static readonly ConcurrentDictionary<string, SemaphoreSlim> Turns = new(StringComparer.Ordinal);
+
     public async Task MigrateAsync(string database, CancellationToken cancellationToken)
+    {
+        var turn = Turns.GetOrAdd(database, _ => new SemaphoreSlim(1, 1));
+        await turn.WaitAsync(cancellationToken);
+        try
+        {
+            await MigrateInTurnAsync(database, cancellationToken);
+        }
+        finally
+        {
+            turn.Release();
+        }
+    }
+
+    private async Task MigrateInTurnAsync(string database, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
         connection.ChangeDatabase("default");
