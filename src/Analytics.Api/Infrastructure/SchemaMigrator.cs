@@ -10,7 +10,8 @@ namespace Analytics.Api.Infrastructure;
 /// <c>schema_migrations</c>. Every statement is written to be idempotent (IF NOT EXISTS), so a crash
 /// between a statement and its record does no harm, and a migration run again after it does none either.
 /// Runs in one process take turns per database: run side by side, one could drop what the other, a few
-/// migrations behind, was about to use (014 drops the table 010 creates and fills), and fail.
+/// migrations behind, was about to use (014 drops the table 010 creates and fills), and fail. Separate
+/// processes on one server do not take turns, which is why the README asks to migrate once before starting many.
 /// </summary>
 public sealed partial class SchemaMigrator(ClickHouseConnectionFactory connections, ILogger<SchemaMigrator> logger)
 {
